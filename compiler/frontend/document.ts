@@ -1,0 +1,61 @@
+/**
+ * The Spec AST shared by both spellings (YAML and .netc): the spec as plain
+ * JSON data, plus a map from each value's JSON pointer ("/layers/3/kernel") to
+ * its source span. ajv reports errors by the same pointers, so every later
+ * diagnostic finds its exact text through this map. Values of a variant spec
+ * (`extends`) keep spans into the file that wrote them.
+ */
+import type { Span } from '../source/source-file.js';
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export interface NodeSpans {
+  /** The value's text. */
+  value: Span;
+  /** The key's text, where the value is a mapping entry. */
+  key?: Span;
+}
+
+export interface SpecDocument {
+  /** The file the document was read from (the variant, for an extended spec). */
+  readonly path: string;
+  readonly value: JsonValue;
+  readonly spans: Map<string, NodeSpans>;
+}
+
+/** Escapes one JSON-pointer segment (RFC 6901). */
+export function pointerSegment(key: string | number): string {
+  return String(key).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+export function joinPointer(base: string, key: string | number): string {
+  return `${base}/${pointerSegment(key)}`;
+}
+
+/**
+ * The span for a pointer: the value itself if known, else the closest
+ * enclosing value (so an error about a missing key points at its parent).
+ */
+export function spanAt(doc: Pick<SpecDocument, 'spans'>, pointer: string, prefer: 'value' | 'key' = 'value'): Span | undefined {
+  let p = pointer;
+  for (;;) {
+    const s = doc.spans.get(p);
+    if (s) return prefer === 'key' ? (s.key ?? s.value) : s.value;
+    if (p === '') return undefined;
+    const cut = p.lastIndexOf('/');
+    p = cut <= 0 ? '' : p.slice(0, cut);
+  }
+}
+
+/** Reads the value at a pointer, or undefined. */
+export function valueAt(root: JsonValue, pointer: string): JsonValue | undefined {
+  if (pointer === '') return root;
+  let node: JsonValue | undefined = root;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node)) node = node[Number(key)];
+    else if (node !== null && typeof node === 'object') node = (node as Record<string, JsonValue>)[key];
+    else return undefined;
+  }
+  return node;
+}

@@ -1,0 +1,93 @@
+/**
+ * Pass 6: the data pipeline fits the model. Follows the image size of a known
+ * dataset through resize, centre crop, padding and random crop to the model
+ * input; checks classes against the output layer and the metrics that need
+ * validation data.
+ */
+import { DiagnosticSink } from '../diagnostics/diagnostic.js';
+import { spanAt, type SpecDocument } from '../frontend/document.js';
+import type { DataSpec, ModelSpec, Pair } from '../spec/types.js';
+import type { Shape } from '../plan/types.js';
+import { didYouMean } from '../text/suggest.js';
+
+/** Image size and classes of the datasets whose files are known in advance. */
+export const KNOWN_DATASETS: Record<string, { shape: [number, number, number]; classes: number }> = {
+  'fashion-mnist': { shape: [28, 28, 1], classes: 10 },
+  cifar10: { shape: [32, 32, 3], classes: 10 },
+};
+
+export const SCHEDULE_METRICS = ['val_loss', 'val_top1_error', 'val_top5_error', 'val_accuracy', 'train_loss', 'train_top1_error'];
+
+/** The image size that reaches the model in training, or null when the dataset's size is only known at run time. */
+export function trainImageShape(data: DataSpec): Shape | null {
+  const known = KNOWN_DATASETS[data.dataset.kind];
+  if (!known) return null;
+  let [h, w, c] = known.shape;
+  const p = data.preprocess;
+  if (p.resize) [h, w] = p.resize;
+  if (p.resizeShorter) {
+    const s = p.resizeShorter / Math.min(h, w);
+    [h, w] = [Math.round(h * s), Math.round(w * s)];
+  }
+  if (p.centerCrop) [h, w] = p.centerCrop;
+  h += 2 * data.augment.pad;
+  w += 2 * data.augment.pad;
+  if (data.augment.randomCrop) [h, w] = data.augment.randomCrop;
+  return [h, w, c];
+}
+
+export function checkData(spec: ModelSpec, outputShape: Shape | null, doc: SpecDocument, sink: DiagnosticSink): void {
+  const data = spec.data;
+  const at = (p: string) => spanAt(doc, p);
+  const classes = outputShape && outputShape.length === 1 ? outputShape[0]! : null;
+
+  const s = spec.train.schedule;
+  if (s.type === 'plateau' && !SCHEDULE_METRICS.includes(s.metric)) {
+    sink.report('NETC3002', at('/train/schedule/metric'), { name: s.metric }, { hint: didYouMean(s.metric, SCHEDULE_METRICS) ?? `metrics: ${SCHEDULE_METRICS.join(', ')}` });
+  }
+  if (!data) return;
+  const lastLayer = spec.layers[spec.layers.length - 1];
+  if (outputShape && outputShape.length !== 1) {
+    sink.report('NETC3111', lastLayer ? at(`${lastLayer.pointer}`) : at('/layers'), { shape: outputShape.join('x') }, { hint: 'end with `flatten`, a dense layer with one unit per class and `softmax`' });
+  }
+  const known = KNOWN_DATASETS[data.dataset.kind];
+  const datasetClasses = data.dataset.classes ?? known?.classes ?? null;
+  if (classes !== null && datasetClasses !== null && classes !== datasetClasses) {
+    const dense = [...spec.layers].reverse().find((l) => l.type === 'dense');
+    sink.report('NETC3109', dense ? at(`${dense.pointer}/units`) : at('/data/dataset'), { units: classes, dataset: data.dataset.kind, classes: datasetClasses }, { hint: `set the last dense layer to \`units: ${datasetClasses}\`` });
+  }
+  if (spec.train.metrics.includes('top5_error') && classes !== null && classes <= 5 && doc.spans.has('/train/metrics')) {
+    sink.report('NETC3212', at('/train/metrics'), { classes });
+  }
+
+  if (!known) return;
+  const [h0, w0, c] = known.shape;
+  const p = data.preprocess;
+  const a = data.augment;
+  let size: Pair = p.resize ?? [h0, w0];
+  if (p.resizeShorter) {
+    const f = p.resizeShorter / Math.min(...size);
+    size = [Math.round(size[0] * f), Math.round(size[1] * f)];
+  }
+  const fits = (crop: Pair, image: Pair) => crop[0] <= image[0] && crop[1] <= image[1];
+  if (p.centerCrop) {
+    if (!fits(p.centerCrop, size)) sink.report('NETC3301', at('/data/preprocess/center_crop'), { crop: p.centerCrop.join('x'), image: size.join('x') });
+    size = p.centerCrop;
+  }
+  if (a.randomCrop) {
+    const padded: Pair = [size[0] + 2 * a.pad, size[1] + 2 * a.pad];
+    if (!fits(a.randomCrop, padded)) sink.report('NETC3301', at('/data/augment/random_crop'), { crop: a.randomCrop.join('x'), image: padded.join('x') }, { hint: 'crop at most the image size, or add `pad`' });
+    size = a.randomCrop;
+  }
+  if (a.pcaColour > 0 && c !== 3) sink.report('NETC3303', at('/data/augment/pca_colour'), { channels: c }, { hint: 'remove `pca_colour` for grey images' });
+  const input = spec.input.shape;
+  const given = `${size[0]}x${size[1]}x${c}`;
+  if (input.length === 3 && (input[0] !== size[0] || input[1] !== size[1] || input[2] !== c)) {
+    sink.report('NETC3110', at('/input/shape'), { dataset: data.dataset.kind, given, expected: input.join('x') }, {
+      hint: input[2] !== c ? `the dataset has ${c} channel${c === 1 ? '' : 's'}: use input shape [${size[0]}, ${size[1]}, ${c}]` : 'resize or crop the images in `data.preprocess`/`data.augment`, or change the input shape',
+    });
+  }
+  if (input.length === 1 && input[0] !== size[0] * size[1] * c) {
+    sink.report('NETC3110', at('/input/shape'), { dataset: data.dataset.kind, given, expected: String(input[0]) }, { hint: `use input shape [${size[0]}, ${size[1]}, ${c}] and a flatten layer` });
+  }
+}

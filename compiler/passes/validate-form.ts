@@ -1,0 +1,193 @@
+/**
+ * Pass 1: the form of the spec, checked by ajv against spec-schema.ts. ajv's
+ * raw errors are many and low-level (an `anyOf` miss yields one error per
+ * branch); this pass turns them into one diagnostic per cause, at the exact
+ * text, with a "did you mean" where a key or type is misspelt.
+ */
+import * as ajv2020 from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { DiagnosticSink } from '../diagnostics/diagnostic.js';
+import { spanAt, valueAt, type JsonValue, type SpecDocument } from '../frontend/document.js';
+import { LAYER_TYPES, SPEC_VERSION, specSchema } from '../schema/spec-schema.js';
+import { didYouMean, listChoices } from '../text/suggest.js';
+
+type Schema = Record<string, unknown>;
+// ajv ships CommonJS with a default export; under NodeNext the class sits on `.default`.
+const Ajv2020 = ajv2020.default.default;
+
+let validator: ValidateFunction | undefined;
+function getValidator() {
+  validator ??= new Ajv2020({ allErrors: true, verbose: true, strict: false }).compile(specSchema);
+  return validator;
+}
+
+export function validateForm(doc: SpecDocument, sink: DiagnosticSink): boolean {
+  const validate = getValidator();
+  if (validate(doc.value)) return true;
+  const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
+  reportErrors(doc, errors, sink);
+  return false;
+}
+
+function jsonType(v: JsonValue | undefined): string {
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v;
+}
+
+function showValue(v: JsonValue | undefined): string {
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'string') return `\`${v.length > 40 ? v.slice(0, 40) + '…' : v}\``;
+  if (v === null) return 'null (an empty value)';
+  const t = jsonType(v);
+  if (t === 'array' || t === 'object') return `a${t === 'array' ? 'n' : 'n'} ${t}`;
+  return `\`${JSON.stringify(v)}\``;
+}
+
+/** Human words for what a schema accepts. */
+export function describeSchema(s: Schema): string {
+  if (Array.isArray(s.anyOf)) return (s.anyOf as Schema[]).map(describeSchema).join(' or ');
+  if (Array.isArray(s.enum)) return listChoices(s.enum as string[]);
+  if ('const' in s) return `\`${String(s.const)}\``;
+  if (s.type === 'integer') return typeof s.minimum === 'number' ? `an integer >= ${s.minimum}` : 'an integer';
+  if (s.type === 'number') return 'a number';
+  if (s.type === 'string') return 'a string';
+  if (s.type === 'boolean') return '`true` or `false`';
+  if (s.type === 'object') return 'a mapping';
+  if (s.type === 'array') {
+    const n = s.minItems === s.maxItems && typeof s.minItems === 'number' ? `${s.minItems} ` : '';
+    const item = s.items ? describeSchema(s.items as Schema).replace(/^an? /, '') : 'value';
+    return `a list of ${n}${item}${n === '1 ' ? '' : 's'}`;
+  }
+  return 'a valid value';
+}
+
+/** Names the thing at a pointer in words: layer `conv2`, `train.optimizer`, the spec. */
+export function describePlace(root: JsonValue, pointer: string): string {
+  const m = /^\/layers\/(\d+)$/.exec(pointer);
+  if (m) {
+    const layer = valueAt(root, pointer) as Record<string, JsonValue> | undefined;
+    const name = layer && typeof layer.name === 'string' ? layer.name : `#${Number(m[1]) + 1}`;
+    return `layer \`${name}\``;
+  }
+  if (pointer === '') return 'the spec';
+  return `\`${pointer.slice(1).replace(/\//g, '.')}\``;
+}
+
+function keyOf(pointer: string): string {
+  const seg = pointer.slice(pointer.lastIndexOf('/') + 1);
+  const parts = pointer.split('/');
+  // A list item is named by its list: `kernel[1]`.
+  if (/^\d+$/.test(seg) && parts.length >= 3) return `${parts[parts.length - 2]}[${seg}]`;
+  return seg || 'spec';
+}
+
+function reportErrors(doc: SpecDocument, errors: ErrorObject[], sink: DiagnosticSink): void {
+  const root = doc.value;
+  // anyOf: one diagnostic for the whole alternative, unless exactly one branch
+  // has the value's type and fails only deeper down (then its errors say more).
+  const anyOfPaths = new Map<string, ErrorObject>();
+  for (const e of errors) if (e.keyword === 'anyOf') anyOfPaths.set(e.instancePath, e);
+  const consumed = new Set<ErrorObject>();
+  for (const [path, e] of anyOfPaths) {
+    const value = valueAt(root, path);
+    const branches = (e.schema as Schema[]) ?? [];
+    const vt = jsonType(value);
+    const matching = branches.filter((b) => b.type === vt || (b.type === 'number' && vt === 'integer'));
+    const inner = errors.filter((x) => x !== e && x.schemaPath.startsWith(e.schemaPath.replace(/\/anyOf$/, '/anyOf/')));
+    const deeper = inner.filter((x) => x.instancePath !== path);
+    inner.forEach((x) => consumed.add(x));
+    consumed.add(e);
+    if (matching.length === 1 && deeper.length > 0 && inner.every((x) => x.instancePath !== path || x.keyword === 'type')) {
+      deeper.forEach((x) => consumed.delete(x));
+      continue;
+    }
+    const parent = e.parentSchema as Schema;
+    const description = typeof parent.description === 'string' ? parent.description : undefined;
+    sink.report('NETC2002', spanAt(doc, path), { key: keyOf(path), expected: describeSchema(parent), found: showValue(value) }, description ? { hint: description } : {});
+  }
+  // The same problem can come back through several schema paths: report it once.
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if (consumed.has(e) || e.keyword === 'anyOf' || e.keyword === 'allOf') continue;
+    const id = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    reportOne(doc, e, sink);
+  }
+}
+
+function reportOne(doc: SpecDocument, e: ErrorObject, sink: DiagnosticSink): void {
+  const root = doc.value;
+  const path = e.instancePath;
+  const value = valueAt(root, path);
+  const key = keyOf(path);
+  const parent = (e.parentSchema ?? {}) as Schema;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const extra = (e.params as { additionalProperty: string }).additionalProperty;
+      const allowed = Object.keys((parent.properties as Schema) ?? {});
+      const ptr = `${path}/${extra.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      const layerType = /^\/layers\/\d+$/.test(path) ? (valueAt(root, `${path}/type`) as string) : undefined;
+      const where = layerType ? `${describePlace(root, path)} (${layerType})` : describePlace(root, path);
+      const hint = didYouMean(extra, allowed) ?? `allowed keys: ${allowed.filter((k) => k !== 'comment').join(', ')}`;
+      sink.report('NETC2001', spanAt(doc, ptr, 'key'), { key: extra, where }, { hint });
+      return;
+    }
+    case 'required': {
+      const missing = (e.params as { missingProperty: string }).missingProperty;
+      const prop = ((parent.properties as Schema) ?? {})[missing] as Schema | undefined;
+      const hint = prop?.description ? `add \`${missing}\`: ${String(prop.description)}` : `add \`${missing}\``;
+      sink.report('NETC2003', spanAt(doc, path), { where: describePlace(root, path), key: missing }, { hint });
+      return;
+    }
+    case 'type':
+      sink.report('NETC2002', spanAt(doc, path), { key, expected: describeSchema(parent), found: showValue(value) }, typeof parent.description === 'string' ? { hint: parent.description } : {});
+      return;
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: string[] }).allowedValues;
+      if (/^\/layers\/\d+\/type$/.test(path)) {
+        const hint = (typeof value === 'string' && didYouMean(value, LAYER_TYPES)) || `layer types: ${LAYER_TYPES.join(', ')}`;
+        sink.report('NETC2005', spanAt(doc, path), { type: String(value) }, { hint });
+        return;
+      }
+      const hint = typeof value === 'string' ? didYouMean(value, allowed.map(String)) : undefined;
+      sink.report('NETC2004', spanAt(doc, path), { key, allowed: listChoices(allowed), found: showValue(value) }, hint ? { hint } : {});
+      return;
+    }
+    case 'const':
+      if (path === '/netc') {
+        sink.report('NETC2008', spanAt(doc, path), { supported: SPEC_VERSION, found: JSON.stringify(value) }, { hint: `write \`netc: ${SPEC_VERSION}\`` });
+      } else {
+        sink.report('NETC2004', spanAt(doc, path), { key, allowed: `\`${String((e.params as { allowedValue: unknown }).allowedValue)}\``, found: showValue(value) });
+      }
+      return;
+    case 'minimum':
+    case 'exclusiveMinimum':
+    case 'maximum':
+    case 'exclusiveMaximum': {
+      const p = e.params as { comparison: string; limit: number };
+      sink.report('NETC2006', spanAt(doc, path), { key, bound: `${p.comparison} ${p.limit}`, found: showValue(value) });
+      return;
+    }
+    case 'pattern':
+      if (path.endsWith('/act')) {
+        sink.report('NETC2010', spanAt(doc, path), { text: String(value), detail: 'not a known activation' }, { hint: didYouMean(String(value), ['relu', 'tanh', 'sigmoid', 'linear', 'leaky_relu']) ?? 'use relu, tanh, sigmoid, linear, leaky_relu or leaky_relu(0.2)' });
+      } else {
+        sink.report('NETC2009', spanAt(doc, path), { key, detail: `has the wrong form (${showValue(value)})` }, { hint: 'names start with a letter or _ and hold letters, digits, _, . and -' });
+      }
+      return;
+    case 'minItems':
+    case 'maxItems': {
+      const n = (e.params as { limit: number }).limit;
+      sink.report('NETC2009', spanAt(doc, path), { key, detail: `must have ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${n} item${n === 1 ? '' : 's'}` });
+      return;
+    }
+    case 'uniqueItems':
+      sink.report('NETC2009', spanAt(doc, path), { key, detail: 'lists the same item twice' });
+      return;
+    default:
+      sink.report('NETC2009', spanAt(doc, path), { key, detail: e.message ?? 'is not valid' });
+  }
+}

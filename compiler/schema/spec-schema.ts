@@ -1,0 +1,275 @@
+/**
+ * The JSON Schema of a netc spec (draft 2020-12 subset that ajv and
+ * yaml-language-server both read). It checks the *form*: keys, types, enums.
+ * Meaning (shapes, ranges with a story, names) is checked by compiler/passes.
+ * specs/netc.schema.json is generated from this object (`netc schema`), and a
+ * test keeps the two equal.
+ */
+export const SPEC_VERSION = 1;
+
+type Schema = Record<string, unknown>;
+
+const int = (min = 0): Schema => ({ type: 'integer', minimum: min });
+const num: Schema = { type: 'number' };
+const pair = (item: Schema): Schema => ({ type: 'array', items: item, minItems: 2, maxItems: 2 });
+const intOrPair = (min: number, description: string): Schema => ({
+  description,
+  anyOf: [int(min), pair(int(min))],
+});
+const str = (description: string): Schema => ({ type: 'string', description });
+
+const activationNames = ['relu', 'tanh', 'sigmoid', 'leaky_relu', 'linear'];
+const activation: Schema = {
+  type: 'string',
+  description: 'activation applied to the output: relu, tanh, sigmoid, linear, leaky_relu or leaky_relu(slope)',
+  pattern: '^(relu|tanh|sigmoid|linear|leaky_relu(\\(\\s*[-+0-9.eE]+\\s*\\))?)$',
+};
+const init: Schema = {
+  description:
+    'initializer: a number (constant), or normal(mean, std), truncated_normal(mean, std), uniform(low, high), constant(v), zeros, ones, glorot_uniform, glorot_normal, he_normal, he_uniform',
+  anyOf: [num, { type: 'string' }],
+};
+const bias: Schema = {
+  description: 'bias initializer (a number is a constant: the paper uses 1 and 0), or false for no bias',
+  anyOf: [num, { type: 'string' }, { type: 'boolean' }],
+};
+const multiplier: Schema = {
+  description: 'multiplier for the weight, or [weight, bias] (Caffe lr_mult / decay_mult)',
+  anyOf: [num, pair(num)],
+};
+const padding: Schema = {
+  description: 'zero padding: n, [h, w], [top, bottom, left, right], same or valid',
+  anyOf: [
+    int(0),
+    pair(int(0)),
+    { type: 'array', items: int(0), minItems: 4, maxItems: 4 },
+    { enum: ['same', 'valid'] },
+  ],
+};
+const rounding: Schema = {
+  description: 'how to round a fractional output size: floor (drop the partial window) or ceil (cuda-convnet, Caffe pooling); unset means it must be exact',
+  enum: ['floor', 'ceil'],
+};
+const connect: Schema = {
+  description: 'with towers: `tower` sees only its own tower (a grouped layer), `all` sees every tower (an exchange)',
+  enum: ['tower', 'all'],
+};
+
+const common = { name: str('layer name, unique; defaults to <type><n>'), type: { type: 'string' }, comment: str('free text') };
+
+const layerDefs: Record<string, Schema> = {
+  conv: {
+    description: '2-D convolution (NHWC)',
+    properties: {
+      ...common,
+      filters: { ...int(1), description: 'output channels, over all towers' },
+      kernel: intOrPair(1, 'kernel size: n or [h, w]'),
+      stride: intOrPair(1, 'stride: n or [h, w]; default 1'),
+      pad: padding,
+      dilation: intOrPair(1, 'dilation: n or [h, w]; default 1'),
+      round: rounding,
+      groups: { ...int(1), description: 'grouped convolution without placement meaning (within a tower)' },
+      connect,
+      act: activation,
+      init,
+      bias,
+      lr_mult: multiplier,
+      decay_mult: multiplier,
+    },
+    required: ['filters', 'kernel'],
+  },
+  maxpool: poolDef('max pooling'),
+  avgpool: poolDef('average pooling (padding excluded from the average)'),
+  lrn: {
+    description: "local response normalization across channels, the paper's form: b = a / (k + alpha * sum a^2)^beta over n channels; alpha is NOT divided by n",
+    properties: {
+      ...common,
+      size: { ...int(1), description: 'n: channels in the window (odd), default 5' },
+      alpha: { ...num, description: 'default 1e-4' },
+      beta: { ...num, description: 'default 0.75' },
+      k: { ...num, description: 'default 2' },
+    },
+  },
+  dropout: {
+    description: 'dropout during training (inverted: kept units are scaled by 1/(1-p))',
+    properties: { ...common, p: { ...num, description: 'probability of dropping a unit, default 0.5' } },
+  },
+  dense: {
+    description: 'fully connected layer',
+    properties: {
+      ...common,
+      units: { ...int(1), description: 'outputs, over all towers' },
+      connect,
+      act: activation,
+      init,
+      bias,
+      lr_mult: multiplier,
+      decay_mult: multiplier,
+    },
+    required: ['units'],
+  },
+  flatten: { description: 'HxWxC -> H*W*C (tower-major with towers)', properties: { ...common } },
+  softmax: { description: 'softmax output (with cross-entropy loss in training)', properties: { ...common } },
+  relu: { description: 'ReLU as its own layer', properties: { ...common } },
+  tanh: { description: 'tanh as its own layer', properties: { ...common } },
+  sigmoid: { description: 'sigmoid as its own layer', properties: { ...common } },
+  leaky_relu: {
+    description: 'leaky ReLU as its own layer',
+    properties: { ...common, slope: { ...num, description: 'slope for negative inputs, default 0.01' } },
+  },
+};
+
+function poolDef(description: string): Schema {
+  return {
+    description,
+    properties: {
+      ...common,
+      window: intOrPair(1, 'window size z: n or [h, w]'),
+      stride: intOrPair(1, 'stride s: n or [h, w]; default = window (s < z overlaps, as in the paper)'),
+      pad: padding,
+      round: rounding,
+    },
+    required: ['window'],
+  };
+}
+
+export const LAYER_TYPES = Object.keys(layerDefs);
+export const ACTIVATIONS = activationNames;
+export const METRICS = ['loss', 'top1_error', 'top5_error', 'accuracy'];
+
+const layer: Schema = {
+  type: 'object',
+  required: ['type'],
+  properties: { type: { enum: LAYER_TYPES, description: 'layer type' } },
+  allOf: LAYER_TYPES.map((t) => ({
+    if: { properties: { type: { const: t } }, required: ['type'] },
+    then: { $ref: `#/$defs/${t}` },
+  })),
+};
+
+const optimizer: Schema = {
+  type: 'object',
+  description: "sgd is the paper's rule: v = momentum*v - weight_decay*lr*w - lr*grad; w += v",
+  required: ['type'],
+  properties: { type: { enum: ['sgd', 'momentum', 'adam'] } },
+  allOf: [
+    { if: { properties: { type: { const: 'sgd' } } }, then: objectOf({ type: {}, lr: num, momentum: num, weight_decay: num }, ['lr']) },
+    { if: { properties: { type: { const: 'momentum' } } }, then: objectOf({ type: {}, lr: num, momentum: num, weight_decay: num, nesterov: { type: 'boolean' } }, ['lr']) },
+    { if: { properties: { type: { const: 'adam' } } }, then: objectOf({ type: {}, lr: num, beta1: num, beta2: num, epsilon: num, weight_decay: num }, ['lr']) },
+  ],
+};
+
+const warmup: Schema = objectOf({ epochs: { ...int(1) }, from: { ...num, description: 'starting fraction of the learning rate' } }, ['epochs']);
+
+const schedule: Schema = {
+  type: 'object',
+  required: ['type'],
+  properties: { type: { enum: ['constant', 'plateau', 'step', 'multistep', 'cosine'] } },
+  allOf: [
+    { if: { properties: { type: { const: 'constant' } } }, then: objectOf({ type: {}, warmup }) },
+    {
+      if: { properties: { type: { const: 'plateau' } } },
+      then: objectOf({
+        type: {},
+        metric: { type: 'string', description: 'watched metric, e.g. val_top1_error or val_loss' },
+        factor: { ...num, description: 'multiply the lr by this (the paper: 0.1)' },
+        patience: { ...int(0), description: 'epochs without improvement before reducing' },
+        min_delta: num,
+        cooldown: int(0),
+        max_reductions: { ...int(0), description: 'the paper reduced 3 times' },
+        min_lr: num,
+        warmup,
+      }),
+    },
+    { if: { properties: { type: { const: 'step' } } }, then: objectOf({ type: {}, every: int(1), factor: num, warmup }, ['every']) },
+    { if: { properties: { type: { const: 'multistep' } } }, then: objectOf({ type: {}, milestones: { type: 'array', items: int(1), minItems: 1 }, factor: num, warmup }, ['milestones']) },
+    { if: { properties: { type: { const: 'cosine' } } }, then: objectOf({ type: {}, min_lr: num, warmup }) },
+  ],
+};
+
+const train: Schema = objectOf({
+  batch: { ...int(1), description: 'batch size (the paper: 128)' },
+  epochs: int(1),
+  optimizer,
+  schedule,
+  metrics: { type: 'array', items: { enum: METRICS }, uniqueItems: true },
+  label_smoothing: num,
+});
+
+const dataset: Schema = {
+  anyOf: [
+    { enum: ['fashion-mnist', 'cifar10'] },
+    objectOf({ kind: { enum: ['fashion-mnist', 'idx', 'cifar10', 'image-folder'] }, path: str('folder, relative to the spec'), classes: int(1) }, ['kind']),
+  ],
+};
+
+const data: Schema = objectOf({
+  dataset,
+  validation: { description: "`test` (the test split) or a fraction of train held out", anyOf: [{ const: 'test' }, num] },
+  train_limit: { ...int(1), description: 'use only the first n training images (quick runs)' },
+  preprocess: objectOf({
+    resize: intOrPair(1, 'resize to [h, w], or n for the shorter side (the paper: 256)'),
+    center_crop: intOrPair(1, 'centre crop to n or [h, w]'),
+    scale: { ...num, description: 'multiply pixel values, e.g. 0.00392156862745098 (1/255)' },
+    mean: { description: 'subtract: none, per-pixel (the paper), per-channel, or [r, g, b]', anyOf: [{ enum: ['none', 'per-pixel', 'per-channel'] }, { type: 'array', items: num }] },
+    std: { description: 'divide by per-channel std values', type: 'array', items: num },
+  }),
+  augment: objectOf({
+    random_crop: intOrPair(1, 'random crop size n or [h, w] (the paper: 227)'),
+    pad: { ...int(0), description: 'zero padding added before the random crop' },
+    flip: { type: 'boolean', description: 'random horizontal reflection' },
+    pca_colour: { ...num, description: "std of the paper's PCA colour noise (0.1)" },
+  }),
+  test_crops: { description: 'test-time crops: center, or ten (4 corners + centre, and mirrors)', enum: ['center', 'ten'] },
+});
+
+const variant = {
+  extends: str('base spec, relative to this file'),
+  modify: {
+    type: 'object',
+    description: 'per layer name, attributes to change (null removes an attribute)',
+    additionalProperties: { type: 'object' },
+  },
+  insert: {
+    type: 'array',
+    items: objectOf({ before: { type: 'string' }, after: { type: 'string' }, layers: { type: 'array', items: layer } }, ['layers']),
+  },
+  remove: { type: 'array', items: { type: 'string' }, description: 'layer names to remove' },
+};
+
+function objectOf(properties: Record<string, Schema>, required: string[] = []): Schema {
+  return { type: 'object', properties, additionalProperties: false, ...(required.length ? { required } : {}) };
+}
+
+export const specSchema: Schema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://netc.dev/schema/netc.schema.json',
+  title: 'netc model spec',
+  type: 'object',
+  additionalProperties: false,
+  required: ['netc', 'name', 'input', 'layers'],
+  properties: {
+    $schema: { type: 'string' },
+    netc: { const: SPEC_VERSION, description: 'spec format version' },
+    name: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$', description: 'model name' },
+    description: str('free text'),
+    seed: { ...int(0), description: 'seed for init, data order, dropout and augmentation' },
+    input: objectOf(
+      {
+        shape: { type: 'array', items: int(1), minItems: 1, maxItems: 3, description: '[h, w, c] or [n]' },
+        dtype: { enum: ['float32'] },
+      },
+      ['shape'],
+    ),
+    towers: { ...int(1), description: "split every layer's outputs over this many towers (the paper: 2)" },
+    placement: { enum: ['towers', 'data'], description: 'multi-device default: towers (model parallel) or data parallel' },
+    defaults: objectOf({ init, bias, act: activation, lr_mult: multiplier, decay_mult: multiplier, round: rounding }),
+    layers: { type: 'array', items: layer },
+    train,
+    data,
+    ...variant,
+  },
+  $defs: Object.fromEntries(
+    Object.entries(layerDefs).map(([t, def]) => [t, { type: 'object', additionalProperties: false, ...def }]),
+  ),
+};
