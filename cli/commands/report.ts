@@ -1,0 +1,31 @@
+/** `netc report <spec|plan>`: the layer-shape report. */
+import type { Command } from 'commander';
+import { hasErrors } from '../../compiler/diagnostics/diagnostic.js';
+import { buildReport } from '../../compiler/report/report-data.js';
+import { renderReportMarkdown, renderReportText } from '../../compiler/report/render-report.js';
+import { ExitCode, UsageError } from '../exit-codes.js';
+import { loadModel } from '../load-model.js';
+import { printDiagnostics } from '../output.js';
+
+const FORMATS = ['text', 'md', 'json'] as const;
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('print the layer-shape report: shapes, params, mult-adds, memory, towers')
+    .argument('<model>', 'a spec (.yaml, .netc) or a plan (.json)')
+    .option('-f, --format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
+    .action((path: string, flags: { format: string }) => {
+      if (!(FORMATS as readonly string[]).includes(flags.format)) throw new UsageError(`unknown format \`${flags.format}\`: use ${FORMATS.join(', ')}`);
+      const model = loadModel(path);
+      printDiagnostics(model.diagnostics);
+      if (!model.plan || hasErrors(model.diagnostics)) {
+        process.exitCode = ExitCode.InputErrors;
+        return;
+      }
+      const report = buildReport(model.plan);
+      const text =
+        flags.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : flags.format === 'md' ? renderReportMarkdown(report) : renderReportText(report);
+      process.stdout.write(text);
+    });
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/**
+ * The `netc` binary: parses arguments and calls the compiler and runtime.
+ * Every failure ends as a message and an exit status, never a stack trace:
+ * 0 ok, 1 the input has errors, 2 the command was used wrongly, 3 netc's bug.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerCompile } from './commands/compile.js';
+import { registerReport } from './commands/report.js';
+import { registerExtraCommands } from './commands/index.js';
+import { ExitCode, InputError, UsageError } from './exit-codes.js';
+
+export function createProgram(): Command {
+  const program = new Command('netc')
+    .description('a declarative neural-network spec compiler')
+    .version('0.1.0')
+    .showHelpAfterError('(run `netc --help` for usage)')
+    .exitOverride();
+  registerCompile(program);
+  registerReport(program);
+  registerExtraCommands(program);
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = createProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end through here too, with exit code 0.
+      return e.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`netc: error: ${e.message}\n`);
+      return ExitCode.Usage;
+    }
+    if (e instanceof InputError) {
+      process.stderr.write(`netc: error: ${e.message}\n`);
+      return ExitCode.InputErrors;
+    }
+    process.stderr.write(`netc: internal error: ${(e as Error)?.stack ?? String(e)}\nplease report this as a bug\n`);
+    return ExitCode.Internal;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,38 @@
+/** Reads a plan back from JSON text: the runtime's entry point and `netc report plan.json`. */
+import * as ajv2020 from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { DiagnosticSink } from '../diagnostics/diagnostic.js';
+import { createSourceFile } from '../source/source-file.js';
+import { planSchema } from './plan-schema.js';
+import { PLAN_FORMAT, PLAN_VERSION, type Plan } from './types.js';
+
+const Ajv2020 = ajv2020.default.default;
+let validator: ValidateFunction | undefined;
+
+export function readPlan(path: string, text: string, sink: DiagnosticSink): Plan | undefined {
+  const file = createSourceFile(path, text);
+  const whole = { file, start: 0, end: 0 };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    sink.report('NETC4001', whole, { detail: `invalid JSON (${(e as Error).message})` }, { hint: 'recompile the spec with `netc compile`' });
+    return undefined;
+  }
+  const v = value as { format?: unknown; version?: unknown } | null;
+  if (!v || typeof v !== 'object' || v.format !== PLAN_FORMAT) {
+    sink.report('NETC4001', whole, { detail: `\`format\` is not "${PLAN_FORMAT}"` }, { hint: 'pass a spec (.yaml, .netc) or a plan written by `netc compile`' });
+    return undefined;
+  }
+  if (v.version !== PLAN_VERSION) {
+    sink.report('NETC4002', whole, { found: String(v.version), supported: PLAN_VERSION }, { hint: 'recompile the spec with this netc' });
+    return undefined;
+  }
+  validator ??= new Ajv2020({ allErrors: false, strict: false }).compile(planSchema);
+  if (!validator(value)) {
+    const e = validator.errors?.[0];
+    sink.report('NETC4001', whole, { detail: `${e?.instancePath || '/'} ${e?.message ?? 'is invalid'}` }, { hint: 'the plan was edited or truncated: recompile the spec' });
+    return undefined;
+  }
+  return value as Plan;
+}
