@@ -72,7 +72,9 @@ export function checkSourceText(file: SourceFile, sink: DiagnosticSink): boolean
 export function parseYamlSpec(path: string, text: string, sink: DiagnosticSink): ParseResult {
   const file = createSourceFile(path, text);
   if (!checkSourceText(file, sink)) return { file };
-  const span = (start: number, end: number): Span => ({ file, start, end: Math.max(start, end) });
+  // yaml can report an end-of-input error one past the end: clamp every span into the text.
+  const clamp = (n: number) => Math.max(0, Math.min(n, text.length));
+  const span = (start: number, end: number): Span => ({ file, start: clamp(start), end: clamp(Math.max(start, end)) });
 
   let doc;
   try {
