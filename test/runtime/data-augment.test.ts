@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   centerCrop,
   computeMean,
+  padImages,
   pcaColourBasis,
   pcaColourJitter,
   pcaColourOffset,
@@ -200,6 +201,18 @@ describe('host-side augmentation matches the tensor functions', () => {
     });
     expect(host.shape).toEqual([4, 4, 5, 3]);
     expect(Array.from(host.x)).toEqual(Array.from(t.dataSync()));
+  });
+
+  it.each(['pixel', 'channel'] as const)('mean (%s) + zero padding + random crop + flip (CIFAR style)', (kind) => {
+    const mean = computeMean(ds, kind);
+    const opts = { mean, crop: { height: 6, width: 7, mode: 'random' as const, pad: 2 }, flipProbability: 0.5 };
+    for (const seed of [1, 2, 3]) {
+      const host = augmentHost(data, shape, opts, new Rng(seed));
+      const rng = new Rng(seed);
+      const t = tf.tidy(() => randomFlip(randomCrop(padImages(subtractMean(tf.tensor4d(data, shape), mean), 2), 6, 7, rng), rng));
+      expect(Array.from(host.x)).toEqual(Array.from(t.dataSync()));
+    }
+    expect(rows(padImages(grid(1, 1, 2), 1))[0]).toEqual([[0, 0, 0, 0], [0, 0, 1, 0], [0, 0, 0, 0]]);
   });
 
   it('centre crop and ten-crop', () => {

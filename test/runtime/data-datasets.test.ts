@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CIFAR_RECORD_BYTES, cifarRecordsToNHWC } from '../../runtime/data/cifar.js';
 import { checkDatasetFits, loadDataset, type Dataset } from '../../runtime/data/datasets.js';
 import { DataError } from '../../runtime/data/errors.js';
+import { splitHoldout } from '../../runtime/data/split.js';
 import { encodePng } from '../../runtime/data/png.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/data/fashion-mnist', import.meta.url));
@@ -32,6 +33,19 @@ describe('fashion-mnist / idx', () => {
     expect(ds.source).toBe(join(FIXTURE, 'train-images-idx3-ubyte.gz'));
     const test = await loadDataset({ kind: 'fashion-mnist', path: FIXTURE }, 'test', { env: {}, systemDataDir: NO_SYSTEM });
     expect(test.count).toBe(32);
+  });
+
+  it("defaults to the spec folder's data/, where the example ships its subset", async () => {
+    const specDir = join(tmp, 'spec');
+    mkdirSync(join(specDir, 'data'), { recursive: true });
+    for (const f of ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz']) copyFileSync(join(FIXTURE, f), join(specDir, 'data', f));
+    const ds = await loadDataset({ kind: 'fashion-mnist' }, 'train', { specDir, env: { NETC_DATA: '/nonexistent' }, systemDataDir: NO_SYSTEM });
+    expect(ds.source).toBe(join(specDir, 'data', 'train-images-idx3-ubyte.gz'));
+    const example = fileURLToPath(new URL('../../examples/fashion-mnist', import.meta.url));
+    const [train, test] = await Promise.all(
+      (['train', 'test'] as const).map((split) => loadDataset({ kind: 'fashion-mnist' }, split, { specDir: example, env: {}, systemDataDir: NO_SYSTEM })),
+    );
+    expect([train!.count, test!.count, train!.height, train!.width]).toEqual([6000, 1000, 28, 28]);
   });
 
   it('falls back to $NETC_DATA, then the system folder', async () => {
@@ -186,5 +200,21 @@ describe('checkDatasetFits', () => {
     expect(() => checkDatasetFits(ds(28, 28, 1), [32, 32, 1], { crop: true })).toThrow(/smaller and cannot be cropped/);
     expect(() => checkDatasetFits(ds(32, 32, 3), [28, 28, 3])).toThrow(/larger; add a crop or resize/);
     expect(() => checkDatasetFits(ds(32, 32, 3), [32, 32, 1], { greyToRgb: true })).toThrow(/3 channel\(s\) vs 1/);
+  });
+});
+
+describe('splitHoldout', () => {
+  it('holds out a seeded, reproducible, disjoint fraction', async () => {
+    const ds = await loadDataset({ kind: 'fashion-mnist', path: FIXTURE }, 'train', { env: {} });
+    const a = splitHoldout(ds, 0.1, 7);
+    expect([a.train.count, a.validation.count]).toEqual([58, 6]);
+    expect(splitHoldout(ds, 0.1, 7).validation.images).toEqual(a.validation.images);
+    expect(splitHoldout(ds, 0.1, 8).validation.images).not.toEqual(a.validation.images);
+    // Every original image lands in exactly one part.
+    const key = (d: Dataset, i: number): string => Buffer.from(d.images.subarray(i * 784, (i + 1) * 784)).toString('base64') + d.labels[i];
+    const all = [...Array.from({ length: 58 }, (_, i) => key(a.train, i)), ...Array.from({ length: 6 }, (_, i) => key(a.validation, i))].sort();
+    expect(all).toEqual(Array.from({ length: 64 }, (_, i) => key(ds, i)).sort());
+    expect(() => splitHoldout(ds, 0, 1)).toThrow(DataError);
+    expect(() => splitHoldout(ds, 1, 1)).toThrow(/validation fraction of 1/);
   });
 });

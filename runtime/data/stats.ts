@@ -1,0 +1,106 @@
+/**
+ * Dataset statistics used by the augmentations (mean image / channel means,
+ * PCA colour basis) and the per-image colour offset. Plain numbers, no
+ * tensors: the results are JSON-able so a trainer can cache them in its run
+ * dir, and the host-side augmentation can use them without tfjs.
+ */
+import { DataError } from './errors.js';
+import { symmetricEigen } from './eigen.js';
+import type { Rng } from './rng.js';
+import type { Dataset } from './types.js';
+
+/** The top-left offset of a centred crop (rounding down when the margin is odd). */
+export function centreOffset(size: number, crop: number): number {
+  return Math.floor((size - crop) / 2);
+}
+
+/** A mean to subtract, in the same units as the batches (`scale` times raw bytes). JSON-able for caching in the run dir. */
+export interface MeanStats {
+  kind: 'pixel' | 'channel';
+  /** [H, W, C] for a per-pixel mean image, [C] for per-channel means. */
+  shape: number[];
+  values: number[];
+  scale: number;
+}
+
+/** Mean image (kind 'pixel') or per-channel mean (kind 'channel') of a dataset, after multiplying by `scale`. */
+export function computeMean(ds: Dataset, kind: 'pixel' | 'channel', scale = 1 / 255): MeanStats {
+  const { images, count, height, width, channels } = ds;
+  const per = height * width * channels;
+  if (count === 0) throw new DataError(ds.source, 'dataset is empty, cannot compute its mean');
+  if (kind === 'pixel') {
+    const sum = new Float64Array(per);
+    for (let i = 0; i < count; i++) for (let k = 0, o = i * per; k < per; k++) sum[k] += images[o + k]!;
+    return { kind, shape: [height, width, channels], values: Array.from(sum, (s) => (s / count) * scale), scale };
+  }
+  const sum = new Float64Array(channels);
+  for (let k = 0; k < images.length; k++) sum[k % channels] += images[k]!;
+  const n = count * height * width;
+  return { kind, shape: [channels], values: Array.from(sum, (s) => (s / n) * scale), scale };
+}
+
+/**
+ * RGB principal components of a training set, for AlexNet's colour
+ * augmentation. Plain JSON so the trainer can store it in the run dir instead
+ * of recomputing it on resume.
+ */
+export interface PcaColourBasis {
+  /** Units of the pixel values this basis describes (same as the batches). */
+  scale: number;
+  pixels: number;
+  mean: number[];
+  covariance: number[][];
+  /** Eigenvalues of the covariance, largest first. */
+  eigenvalues: number[];
+  /** eigenvectors[i] pairs with eigenvalues[i]. */
+  eigenvectors: number[][];
+}
+
+/**
+ * Covariance of RGB values over all pixels of the dataset (or of `maxImages`
+ * evenly spaced images, to bound the cost on large sets) and its eigen-decomposition.
+ */
+export function pcaColourBasis(ds: Dataset, opts: { scale?: number; maxImages?: number } = {}): PcaColourBasis {
+  if (ds.channels !== 3) throw new DataError(ds.source, `PCA colour augmentation needs RGB images, these have ${ds.channels} channel(s)`);
+  const scale = opts.scale ?? 1 / 255;
+  const use = Math.min(ds.count, opts.maxImages ?? ds.count);
+  if (use === 0) throw new DataError(ds.source, 'dataset is empty, cannot compute its colour statistics');
+  const per = ds.height * ds.width * 3;
+  // Sums in float64 of raw bytes: exact up to 2^53, far beyond any real dataset.
+  let r = 0, g = 0, b = 0, rr = 0, gg = 0, bb = 0, rg = 0, rb = 0, gb = 0;
+  for (let j = 0; j < use; j++) {
+    const i = Math.floor((j * ds.count) / use);
+    const im = ds.images;
+    for (let k = i * per, end = k + per; k < end; k += 3) {
+      const R = im[k]!, G = im[k + 1]!, B = im[k + 2]!;
+      r += R; g += G; b += B;
+      rr += R * R; gg += G * G; bb += B * B;
+      rg += R * G; rb += R * B; gb += G * B;
+    }
+  }
+  const n = (use * per) / 3;
+  const m = [r / n, g / n, b / n] as const;
+  const cov = (s: number, a: number, c: number): number => (s / n - a * c) * scale * scale;
+  const covariance = [
+    [cov(rr, m[0], m[0]), cov(rg, m[0], m[1]), cov(rb, m[0], m[2])],
+    [cov(rg, m[0], m[1]), cov(gg, m[1], m[1]), cov(gb, m[1], m[2])],
+    [cov(rb, m[0], m[2]), cov(gb, m[1], m[2]), cov(bb, m[2], m[2])],
+  ];
+  const { values, vectors } = symmetricEigen(covariance);
+  return { scale, pixels: n, mean: m.map((v) => v * scale), covariance, eigenvalues: values.map((v) => Math.max(0, v)), eigenvectors: vectors };
+}
+
+/**
+ * The RGB offset for one image: sum_i p_i * a_i * l_i with a_i ~ N(0, std).
+ * `magnitude: 'stddev'` uses sqrt(l_i) instead of l_i, as many later
+ * implementations do (e.g. fb.resnet.torch); the default follows the AlexNet paper.
+ */
+export function pcaColourOffset(basis: PcaColourBasis, rng: Rng, std = 0.1, magnitude: 'eigenvalue' | 'stddev' = 'eigenvalue'): [number, number, number] {
+  const out: [number, number, number] = [0, 0, 0];
+  for (let i = 0; i < 3; i++) {
+    const l = magnitude === 'stddev' ? Math.sqrt(basis.eigenvalues[i]!) : basis.eigenvalues[i]!;
+    const k = rng.normal(0, std) * l;
+    for (let c = 0; c < 3; c++) out[c] += basis.eigenvectors[i]![c]! * k;
+  }
+  return out;
+}
