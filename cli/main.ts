@@ -10,6 +10,16 @@ import { registerReport } from './commands/report.js';
 import { registerExtraCommands } from './commands/index.js';
 import { ExitCode, InputError, UsageError } from './exit-codes.js';
 
+/**
+ * Errors the runtime raises about the user's input (data files, checkpoints,
+ * run directories, backends, a diverged run): a message, exit 1, no stack.
+ * Matched by class name so the CLI need not load the runtime to know them.
+ */
+const USER_FACING_ERRORS = new Set(['DataError', 'CheckpointError', 'RunDirError', 'DivergenceError', 'BackendUnavailableError']);
+function isUserFacing(e: unknown): e is Error {
+  return e instanceof Error && (USER_FACING_ERRORS.has(e.name) || USER_FACING_ERRORS.has(e.constructor.name));
+}
+
 export function createProgram(): Command {
   const program = new Command('netc')
     .description('a declarative neural-network spec compiler')
@@ -37,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`netc: error: ${e.message}\n`);
       return ExitCode.Usage;
     }
-    if (e instanceof InputError) {
+    if (e instanceof InputError || isUserFacing(e)) {
       process.stderr.write(`netc: error: ${e.message}\n`);
       return ExitCode.InputErrors;
     }

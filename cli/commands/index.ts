@@ -1,9 +1,13 @@
 /** Commands beyond compile and report, each in its own module. */
 import type { Command } from 'commander';
+import { registerDiff } from './diff.js';
 import { registerExplain } from './explain.js';
 import { registerSchema } from './schema.js';
+import { registerTrain } from './train.js';
 
 export function registerExtraCommands(program: Command): void {
+  registerTrain(program);
   registerSchema(program);
   registerExplain(program);
+  registerDiff(program);
 }

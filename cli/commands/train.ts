@@ -1,0 +1,151 @@
+/** `netc train [plan|spec]` and `netc eval <run dir>`: thin wrappers over runtime/train. */
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { hasErrors } from '../../compiler/diagnostics/diagnostic.js';
+import type { Plan } from '../../compiler/plan/types.js';
+import { ExitCode, InputError, UsageError } from '../exit-codes.js';
+import { findSpecFiles } from '../find-specs.js';
+import { loadModel } from '../load-model.js';
+import { printDiagnostics } from '../output.js';
+
+interface TrainFlags {
+  epochs?: string;
+  batch?: string;
+  lr?: string;
+  seed?: string;
+  backend: string;
+  data?: string;
+  runDir?: string;
+  resume?: string;
+  devices?: string;
+  placement?: string;
+  checkpointEvery?: string;
+  trainLimit?: string;
+  testLimit?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+
+export function parseCount(flag: string, v: string | undefined, min = 1): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be an integer >= ${min}, got \`${v}\``);
+  return n;
+}
+
+function parsePositive(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`--${flag} must be a positive number, got \`${v}\``);
+  return n;
+}
+
+/** No argument: the one plan in build/, else the one spec here; several: say which to pick. */
+function defaultModelPath(): string {
+  const plans = existsSync('build') ? readdirSync('build').filter((f) => f.endsWith('.plan.json')).map((f) => join('build', f)) : [];
+  if (plans.length === 1) return plans[0]!;
+  if (plans.length > 1) throw new UsageError(`several plans in build/: pass one of ${plans.join(', ')}`);
+  const specs = findSpecFiles('.');
+  if (specs.length === 1) return specs[0]!;
+  if (specs.length > 1) throw new UsageError(`several specs here: pass one of ${specs.join(', ')}`);
+  throw new UsageError('nothing to train: pass a plan or spec, or run `netc compile` in a folder with a spec first');
+}
+
+function loadPlan(path: string): Plan {
+  const model = loadModel(path);
+  printDiagnostics(model.diagnostics);
+  if (!model.plan || hasErrors(model.diagnostics)) throw new InputError(`\`${path}\` has errors: fix them before training`);
+  return model.plan;
+}
+
+async function loadRuntime() {
+  // The runtime (tfjs) loads only for the commands that need it: compile and report stay fast.
+  const [run, progress, devices] = await Promise.all([import('../../runtime/train/run.js'), import('../../runtime/train/progress.js'), import('../../runtime/devices/index.js')]);
+  return { ...run, ...progress, ...devices };
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('train a plan (or spec) on TensorFlow.js, with checkpoints and resume')
+    .argument('[model]', 'a plan (.json) or spec; default: the one plan in build/ or spec here')
+    .option('--epochs <n>', 'override the number of epochs')
+    .option('--batch <n>', 'override the batch size')
+    .option('--lr <rate>', 'override the initial learning rate')
+    .option('--seed <n>', 'override the seed')
+    .option('--backend <name>', `backend: ${BACKENDS.join(', ')}`, 'auto')
+    .option('--data <path>', 'folder holding the dataset files')
+    .option('--run-dir <dir>', 'run directory (default runs/<model>-<time>)')
+    .option('--resume <dir>', 'continue the run in this directory from its checkpoint')
+    .option('--devices <n>', 'devices (worker threads on CPU backends); default 1')
+    .option('--placement <kind>', 'towers or data (default: the plan\'s)')
+    .option('--checkpoint-every <steps>', 'also checkpoint every n steps (default: each epoch)')
+    .option('--train-limit <n>', 'train on the first n images only (quick runs)')
+    .option('--test-limit <n>', 'evaluate on the first n test images only')
+    .option('--json', 'JSON lines on stdout')
+    .option('-q, --quiet', 'no progress output')
+    .action(async (modelArg: string | undefined, f: TrainFlags) => {
+      if (!BACKENDS.includes(f.backend)) throw new UsageError(`unknown backend \`${f.backend}\`: use ${BACKENDS.join(', ')}`);
+      if (f.placement !== undefined && f.placement !== 'towers' && f.placement !== 'data') throw new UsageError('--placement must be towers or data');
+      if (f.resume && modelArg) throw new UsageError('--resume continues a run directory: do not pass a model as well');
+      const numbers = {
+        epochs: parseCount('epochs', f.epochs),
+        batch: parseCount('batch', f.batch),
+        lr: parsePositive('lr', f.lr),
+        seed: parseCount('seed', f.seed, 0),
+        devices: parseCount('devices', f.devices),
+        checkpointEvery: parseCount('checkpoint-every', f.checkpointEvery),
+        trainLimit: parseCount('train-limit', f.trainLimit),
+        testLimit: parseCount('test-limit', f.testLimit),
+      };
+      if (f.resume && !existsSync(f.resume)) throw new UsageError(`no run directory \`${f.resume}\``);
+      const path = f.resume ? undefined : (modelArg ?? defaultModelPath());
+      const plan = path ? loadPlan(path) : undefined;
+      const rt = await loadRuntime();
+      const reporter = rt.chooseReporter({ json: f.json, quiet: f.quiet });
+      const defined = Object.fromEntries(Object.entries(numbers).filter(([, v]) => v !== undefined));
+      const summary = await rt.startRun({
+        ...(plan ? { plan, baseDir: path!.endsWith('.json') ? '.' : dirname(path!) } : {}),
+        ...(f.resume ? { resumeDir: f.resume } : {}),
+        ...(f.runDir ? { runDir: f.runDir } : {}),
+        ...(f.data ? { dataPath: f.data } : {}),
+        ...(f.placement ? { placement: f.placement as 'towers' | 'data' } : {}),
+        backend: f.backend as 'auto',
+        ...defined,
+        reporter,
+        createMultiDevice: rt.createMultiDeviceExecutor,
+      });
+      process.exitCode = summary.status === 'interrupted' ? ExitCode.Interrupted : ExitCode.Ok;
+    });
+
+  program
+    .command('eval')
+    .description('evaluate a trained run on its test data: loss, top-1 and top-5 error')
+    .argument('<run>', 'a run directory (holding plan.json and checkpoint.ckpt)')
+    .option('--data <path>', 'folder holding the dataset files')
+    .option('--crops <n>', '1 (centre) or 10 (the paper\'s four corners + centre, mirrored)')
+    .option('--backend <name>', `backend: ${BACKENDS.join(', ')}`, 'auto')
+    .option('--test-limit <n>', 'evaluate on the first n test images only')
+    .option('--json', 'print one JSON object')
+    .action(async (runDir: string, f: { data?: string; crops?: string; backend: string; testLimit?: string; json?: boolean }) => {
+      if (f.crops !== undefined && f.crops !== '1' && f.crops !== '10') throw new UsageError('--crops must be 1 or 10');
+      if (!BACKENDS.includes(f.backend)) throw new UsageError(`unknown backend \`${f.backend}\``);
+      if (!existsSync(runDir)) throw new UsageError(`no run directory \`${runDir}\``);
+      const { evaluateRun } = await import('../../runtime/train/evaluate-run.js');
+      const r = await evaluateRun({
+        runDir,
+        ...(f.data ? { dataPath: f.data } : {}),
+        ...(f.crops ? { crops: Number(f.crops) as 1 | 10 } : {}),
+        backend: f.backend as 'auto',
+        ...(f.testLimit ? { testLimit: parseCount('test-limit', f.testLimit)! } : {}),
+      });
+      if (f.json) process.stdout.write(JSON.stringify(r) + '\n');
+      else {
+        const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(2)}%`);
+        process.stdout.write(`${r.model} on ${r.images} test images (${r.crops}, backend ${r.backend}): loss ${r.loss.toFixed(4)}, top-1 error ${pct(r.top1_error)}, top-5 error ${pct(r.top5_error)}, accuracy ${pct(1 - r.top1_error)}\n`);
+      }
+    });
+}

@@ -1,0 +1,76 @@
+/** The run directory: plan, resolved config, metrics, checkpoint, summary. */
+import { mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { DiagnosticSink } from '../../compiler/diagnostics/diagnostic.js';
+import { renderPlain } from '../../compiler/diagnostics/render.js';
+import { readPlan } from '../../compiler/plan/read-plan.js';
+import type { Plan } from '../../compiler/plan/types.js';
+
+export class RunDirError extends Error {}
+
+/** What a run was started with, beyond the plan; stored so --resume continues the same run. */
+export interface RunConfig {
+  backend: string;
+  devices: number;
+  placement: 'towers' | 'data';
+  seed: number;
+  /** Folder against which the plan's relative data path is resolved. */
+  baseDir: string;
+  dataPath: string | null;
+  trainLimit: number | null;
+  testLimit: number | null;
+  checkpointEvery: number;
+}
+
+function stamp(d = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+export function defaultRunDir(model: string): string {
+  return join('runs', `${model}-${stamp()}`);
+}
+
+function writeJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  renameSync(tmp, path);
+}
+
+export function createRunDir(dir: string, plan: Plan, config: RunConfig): void {
+  mkdirSync(dir, { recursive: true });
+  writeJsonAtomic(join(dir, 'plan.json'), plan);
+  writeJsonAtomic(join(dir, 'config.json'), config);
+}
+
+export function writeSummary(dir: string, summary: unknown): void {
+  writeJsonAtomic(join(dir, 'summary.json'), summary);
+}
+
+export function writeStats(dir: string, stats: unknown): void {
+  writeJsonAtomic(join(dir, 'data-stats.json'), stats);
+}
+
+export function updateConfig(dir: string, config: RunConfig): void {
+  writeJsonAtomic(join(dir, 'config.json'), config);
+}
+
+export function readRunDir(dir: string): { plan: Plan; config: RunConfig } {
+  const read = (name: string): string => {
+    try {
+      return readFileSync(join(dir, name), 'utf8');
+    } catch {
+      throw new RunDirError(`${dir} is not a netc run directory: it has no readable ${name}`);
+    }
+  };
+  const sink = new DiagnosticSink();
+  const plan = readPlan(join(dir, 'plan.json'), read('plan.json'), sink);
+  if (!plan) throw new RunDirError(sink.items.map(renderPlain).join('\n'));
+  let config: RunConfig;
+  try {
+    config = JSON.parse(read('config.json')) as RunConfig;
+  } catch {
+    throw new RunDirError(`${join(dir, 'config.json')} is not valid JSON`);
+  }
+  return { plan, config };
+}
