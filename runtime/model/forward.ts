@@ -1,19 +1,37 @@
 /**
- * The network's forward pass, built once from a plan: a list of closures, one
- * per op, run in the plan's order. Exchange ops are the identity on one
- * device (every tower's activations are already here); the multi-device
- * executor replaces them with real transfers.
+ * The network's forward pass, built once from a plan: the ops run in the
+ * plan's order on values that are whole or split into towers (lower-ops.ts).
+ * On one device an exchange op is a concatenation of the towers' parts; the
+ * multi-device executor runs each tower's part on its own device instead.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Plan, PlanOp } from '../../compiler/plan/types.js';
-import { applyActivation, avgPool, conv2d, dense, flatten, localResponseNorm, maxPool } from './lower-ops.js';
+import { applyActivation, avgPool, conv2d, dense, flatten, gather, localResponseNorm, mapParts, maxPool, whole, type Value } from './lower-ops.js';
 
 export type ParamTensors = ReadonlyMap<string, tf.Tensor>;
+
+/** A part of a larger whole: elements [start, start + n) of `total`. */
+export interface SliceOf {
+  start: number;
+  total: number;
+}
 
 export interface ForwardContext {
   training: boolean;
   /** Seed for this step's dropout masks: each dropout op derives its own. */
   dropoutSeed: number;
+  /**
+   * Set on a device that holds only rows [start, start + n) of a batch of
+   * `total` (data placement): dropout then draws the whole batch's mask and
+   * keeps these rows, so the devices together match one device.
+   */
+  rows?: SliceOf;
+  /**
+   * Set on a device that runs only some towers (tower placement): the global
+   * index of its first tower, so each tower's dropout seed is the one it has
+   * on a single device.
+   */
+  firstTower?: number;
 }
 
 export type Forward = (params: ParamTensors, x: tf.Tensor, ctx: ForwardContext) => tf.Tensor2D;
@@ -25,30 +43,50 @@ function getParam(params: ParamTensors, name: string | null): tf.Tensor | null {
   return t;
 }
 
-export function runOp(op: PlanOp, x: tf.Tensor, params: ParamTensors, ctx: ForwardContext, towers: number): tf.Tensor {
+export function dropoutSeed(ctx: ForwardContext, op: PlanOp, part: number): number {
+  return (ctx.dropoutSeed + op.id * 7919 + part * 104729) >>> 0;
+}
+
+/**
+ * tf.dropout, or for some rows of a batch the matching rows of the whole
+ * batch's mask: tf.randomUniform fills in row-major order from the seed, so
+ * slicing the full draw gives exactly the values one device would use.
+ */
+function dropout(x: tf.Tensor, p: number, seed: number, rows: SliceOf | undefined): tf.Tensor {
+  if (!rows) return tf.dropout(x, p, undefined, seed);
+  const keep = 1 - p;
+  const uniform = tf.randomUniform([rows.total, ...x.shape.slice(1)], 0, 1, 'float32', seed);
+  const mine = tf.slice(uniform, [rows.start, ...x.shape.slice(1).map(() => 0)], x.shape);
+  return tf.mul(x, tf.div(tf.floor(tf.add(mine, keep)), keep));
+}
+
+export function runOp(op: PlanOp, x: Value, params: ParamTensors, ctx: ForwardContext, towerCount: number): Value {
   switch (op.op) {
     case 'conv2d':
-      return conv2d(op, x as tf.Tensor4D, getParam(params, op.params.weight) as tf.Tensor4D, getParam(params, op.params.bias) as tf.Tensor1D | null);
+      return conv2d(op, x, towerCount, getParam(params, op.params.weight) as tf.Tensor4D, getParam(params, op.params.bias) as tf.Tensor1D | null);
     case 'dense':
-      return dense(op, x as tf.Tensor2D, getParam(params, op.params.weight) as tf.Tensor2D, getParam(params, op.params.bias) as tf.Tensor1D | null);
+      return dense(op, x, towerCount, getParam(params, op.params.weight) as tf.Tensor2D, getParam(params, op.params.bias) as tf.Tensor1D | null);
     case 'maxpool':
-      return maxPool(op, x as tf.Tensor4D);
+      return mapParts(x, (t) => maxPool(op, t as tf.Tensor4D));
     case 'avgpool':
-      return avgPool(op, x as tf.Tensor4D);
+      return mapParts(x, (t) => avgPool(op, t as tf.Tensor4D));
     case 'lrn':
-      return localResponseNorm(op, x as tf.Tensor4D);
-    case 'dropout':
+      return mapParts(x, (t) => localResponseNorm(op, t as tf.Tensor4D));
+    case 'dropout': {
       // Inverted dropout: kept units are scaled by 1/(1-p), so inference needs no rescaling
       // (the paper's "multiply by 0.5 at test time" is the same in expectation).
-      return ctx.training && op.attrs.p > 0 ? tf.dropout(x, op.attrs.p, undefined, (ctx.dropoutSeed + op.id * 7919) >>> 0) : x;
+      if (!ctx.training || op.attrs.p === 0) return x;
+      let part = ctx.firstTower ?? 0;
+      return mapParts(x, (t) => dropout(t, op.attrs.p, dropoutSeed(ctx, op, part++), ctx.rows));
+    }
     case 'flatten':
-      return flatten(op, x, towers);
+      return mapParts(x, flatten);
     case 'activation':
-      return applyActivation(x, op.attrs);
+      return mapParts(x, (t) => applyActivation(t, op.attrs));
     case 'softmax':
-      return tf.softmax(x);
+      return whole(tf.softmax(gather(x)));
     case 'exchange':
-      return x;
+      return whole(gather(x));
   }
 }
 
@@ -57,8 +95,8 @@ export function createForward(plan: Plan): Forward {
   const lastIndex = plan.ops.findIndex((o) => o.name === plan.output.logits);
   const ops = lastIndex >= 0 ? plan.ops.slice(0, lastIndex + 1) : plan.ops.filter((o) => o.op !== 'softmax');
   return (params, x, ctx) => {
-    let h = x;
+    let h: Value = whole(x);
     for (const op of ops) h = runOp(op, h, params, ctx, plan.towers);
-    return h as tf.Tensor2D;
+    return gather(h) as tf.Tensor2D;
   };
 }
