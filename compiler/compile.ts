@@ -51,7 +51,7 @@ export function compileFile(path: string, options: CompileOptions = {}): Compile
   const read = host.readFile(path);
   if ('error' in read) {
     const sink = new DiagnosticSink();
-    sink.report('NETC3501', undefined, { path, detail: read.error });
+    sink.report('NETC1010', undefined, { path, detail: read.error });
     return { diagnostics: sink.items };
   }
   return compileSource(path, read.text, options);

@@ -13,7 +13,8 @@ export interface CompilerHost {
   resolve(fromFile: string, path: string): string;
 }
 
-const MAX_FILE_BYTES = 16 * 1024 * 1024;
+/** Larger files are not read at all; the frontends refuse anything over their own, smaller limit with a diagnostic. */
+const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
 export function readTextFile(path: string): { text: string } | { error: string } {
   try {

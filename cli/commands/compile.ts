@@ -48,7 +48,7 @@ function runCompile(args: string[], flags: CompileFlags): number {
     const t0 = performance.now();
     const result = compileFile(file);
     const ms = performance.now() - t0;
-    const unreadable = result.diagnostics.find((d) => d.code === 'NETC3501' && !d.span);
+    const unreadable = result.diagnostics.find((d) => d.code === 'NETC1010');
     if (unreadable) throw new UsageError(`cannot read \`${file}\`: ${unreadable.message.replace(/^.*: /, '')}`);
     printDiagnostics(result.diagnostics, { json: flags.json });
     if (!result.plan || hasErrors(result.diagnostics)) {

@@ -27,6 +27,7 @@ export const messages = {
   NETC1007: { name: 'duplicate-key', severity: 'error', template: 'key `{key}` appears twice in this mapping' },
   NETC1008: { name: 'multiple-documents', severity: 'error', template: 'a spec file holds one YAML document, this one holds {count}' },
   NETC1009: { name: 'empty-spec', severity: 'error', template: 'the spec is empty' },
+  NETC1010: { name: 'unreadable-file', severity: 'error', template: 'cannot read `{path}`: {detail}' },
   // 11xx: the .netc DSL (lexer and parser)
   NETC1101: { name: 'dsl-unexpected-character', severity: 'error', template: 'unexpected character `{char}`' },
   NETC1102: { name: 'dsl-syntax', severity: 'error', template: '{detail}' },

@@ -38,18 +38,27 @@ export function renderPretty(d: Diagnostic, options: RenderOptions = {}): string
   return lines.join('\n');
 }
 
+/** Control characters (ESC, NUL, ...) are shown as visible symbols, never sent to the terminal. */
+const visible = (s: string) => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '\ufffd').replace(/\t/g, ' ');
+
+const SNIPPET_WIDTH = 160;
+
 function renderSnippet(span: NonNullable<Diagnostic['span']>, color: boolean, caretColor: string): string[] {
   const { line, column } = getLineAndColumn(span.file, span.start);
-  const text = getLineText(span.file, line).replace(/\t/g, ' ');
+  const full = visible(getLineText(span.file, line));
   const gutter = String(line);
   const pad = ' '.repeat(gutter.length);
+  // Long lines are shown as a window around the caret.
+  let from = 0;
+  if (full.length > SNIPPET_WIDTH && column > SNIPPET_WIDTH / 2) from = Math.min(column - 1 - SNIPPET_WIDTH / 2, full.length - SNIPPET_WIDTH);
+  const text = (from > 0 ? '…' : '') + full.slice(from, from + SNIPPET_WIDTH) + (from + SNIPPET_WIDTH < full.length ? '…' : '');
+  const caretAt = column - 1 - from + (from > 0 ? 1 : 0);
   // The caret covers the span, clipped to the end of its first line.
-  const width = Math.max(1, Math.min(span.end - span.start, text.length - column + 1));
-  const shown = text.length > 200 ? text.slice(0, 200) + '…' : text;
+  const width = Math.max(1, Math.min(span.end - span.start, full.length - column + 1, SNIPPET_WIDTH));
   return [
     `${pad} |`,
-    `${gutter} | ${shown}`,
-    `${pad} | ${' '.repeat(column - 1)}${paint(color, caretColor, '^'.repeat(width))}`,
+    `${gutter} | ${text}`,
+    `${pad} | ${' '.repeat(Math.max(0, caretAt))}${paint(color, caretColor, '^'.repeat(width))}`,
   ];
 }
 

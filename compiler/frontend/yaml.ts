@@ -33,38 +33,45 @@ const yamlErrorCodes: Partial<Record<string, DiagnosticCode>> = {
 /** Checks that apply to any spec text before a parser sees it. */
 export function checkSourceText(file: SourceFile, sink: DiagnosticSink): boolean {
   const text = file.text;
-  if (text.length > SOURCE_LIMITS.maxBytes) {
-    sink.report('NETC1002', { file, start: 0, end: 0 }, { size: text.length, limit: SOURCE_LIMITS.maxBytes });
+  const bytes = text.length > SOURCE_LIMITS.maxBytes / 4 ? Buffer.byteLength(text, 'utf8') : text.length;
+  if (bytes > SOURCE_LIMITS.maxBytes) {
+    sink.report('NETC1002', { file, start: 0, end: 0 }, { size: bytes, limit: SOURCE_LIMITS.maxBytes });
     return false;
   }
   // NUL and other C0 controls (but tab, CR, LF) mean binary data, not a spec.
   const bad = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]/.exec(text);
   if (bad) {
     const what = bad[0] === '\ufffd' ? 'invalid UTF-8' : `control character U+${bad[0].charCodeAt(0).toString(16).padStart(4, '0')}`;
-    sink.report('NETC1005', { file, start: bad.index, end: bad.index + 1 }, { detail: `${what} at byte ${bad.index}` });
+    sink.report('NETC1005', { file, start: bad.index, end: bad.index + 1 }, { detail: `${what} at character ${bad.index + 1}` });
     return false;
   }
   // Flow collections nest without indentation; bound them before parsing so a
-  // `[[[[...` bomb cannot exhaust the parser's stack.
+  // `[[[[...` bomb cannot exhaust the parser's stack. A quote opens a string
+  // only where a YAML scalar can start (so `the paper's net` hides nothing).
   let depth = 0;
   let quote = '';
+  let previous = '\n'; // the last character that was not a space
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quote) {
       if (c === quote) quote = '';
+      else if (c === '\n' && quote === "'") quote = ''; // unterminated: let the parser say so
       continue;
     }
-    if (c === '#') {
+    if (c === '#' && (previous === '\n' || text[i - 1] === ' ')) {
       const nl = text.indexOf('\n', i);
       if (nl < 0) break;
-      i = nl;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '[' || c === '{' || c === '(') {
+      i = nl - 1;
+      continue;
+    }
+    if ((c === '"' || c === "'") && ':[{,-\n'.includes(previous)) quote = c;
+    else if (c === '[' || c === '{') {
       if (++depth > SOURCE_LIMITS.maxDepth) {
         sink.report('NETC1003', { file, start: i, end: i + 1 }, { limit: SOURCE_LIMITS.maxDepth });
         return false;
       }
-    } else if (c === ']' || c === '}' || c === ')') depth = Math.max(0, depth - 1);
+    } else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);
+    if (c !== ' ' && c !== '\t' && c !== '\r') previous = c;
   }
   return true;
 }
@@ -90,13 +97,13 @@ export function parseYamlSpec(path: string, text: string, sink: DiagnosticSink):
     // yaml's messages start with a capital and end with a period; ours do not.
     const detail = err.message.replace(/\.$/, '').replace(/^./, (c) => c.toLowerCase());
     if (code === 'NETC1007') {
-      const key = text.slice(start, end).replace(/:$/, '');
-      sink.report(code, span(start, end), { key }, { hint: 'remove one of the two entries' });
+      const key = /^(?:"[^"]*"|'[^']*'|[^\s:,{}\[\]]+)/.exec(text.slice(start))?.[0] ?? text.slice(start, end);
+      sink.report(code, span(start, start + key.length), { key: key.replace(/^["']|["']$/g, '') }, { hint: 'remove one of the two entries' });
     } else if (code === 'NETC1008') sink.report(code, span(start, end), { count: 'more than one' }, { hint: 'remove the `---` separator and keep one document' });
     else if (code === 'NETC1006') sink.report(code, span(start, end), {}, { hint: 'indent with spaces' });
     else sink.report(code, span(start, end), { detail });
   }
-  if (doc.errors.length > 0) return { file };
+  if (doc.errors.length + doc.warnings.length > 0) return { file };
   if (doc.contents === null) {
     sink.report('NETC1009', span(0, text.length));
     return { file };
@@ -143,7 +150,8 @@ export function parseYamlSpec(path: string, text: string, sink: DiagnosticSink):
         const ks = site ?? (kr ? span(kr[0], kr[1]) : here);
         // A key with no value (`conv1:`) is null, pointed at by the key itself.
         const valueSite = site ?? ((pair.value as YamlNode | null)?.range ? undefined : ks);
-        out[key] = convert(pair.value ?? null, joinPointer(pointer, key), depth + 1, ks, valueSite);
+        // defineProperty, not assignment: a `__proto__` key must stay a key (and be reported as unknown).
+        Object.defineProperty(out, key, { value: convert(pair.value ?? null, joinPointer(pointer, key), depth + 1, ks, valueSite), enumerable: true, writable: true, configurable: true });
       }
       return out;
     }

@@ -99,7 +99,7 @@ export function checkHyperparameters(spec: ModelSpec, doc: SpecDocument, sink: D
     positive('NETC3204', '/data/preprocess/scale', 'scale', d.preprocess.scale);
     if (d.augment.pcaColour < 0) sink.report('NETC3206', at('/data/augment/pca_colour'), { key: 'pca_colour', value: d.augment.pcaColour });
     if (typeof d.validation === 'number' && !(d.validation > 0 && d.validation < 1)) {
-      sink.report('NETC3211', at('/data/validation'), { key: 'validation', value: d.validation });
+      sink.report('NETC2006', at('/data/validation'), { key: 'validation', bound: 'a fraction between 0 and 1 (both excluded), or `test`', found: String(d.validation) });
     }
     for (const [i, v] of (d.preprocess.std ?? []).entries()) positive('NETC3204', `/data/preprocess/std/${i}`, 'std', v);
   }

@@ -9,7 +9,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { DiagnosticSink } from '../diagnostics/diagnostic.js';
 import { spanAt, valueAt, type JsonValue, type SpecDocument } from '../frontend/document.js';
 import { LAYER_TYPES, SPEC_VERSION, specSchema } from '../schema/spec-schema.js';
-import { didYouMean, listChoices } from '../text/suggest.js';
+import { closestMatch, didYouMean, listChoices } from '../text/suggest.js';
 
 type Schema = Record<string, unknown>;
 // ajv ships CommonJS with a default export; under NodeNext the class sits on `.default`.
@@ -21,9 +21,24 @@ function getValidator() {
   return validator;
 }
 
+/** JSON Schema cannot say "finite": YAML's .inf/.nan and 1e400 are found here. */
+function reportNonFinite(doc: SpecDocument, sink: DiagnosticSink): boolean {
+  let ok = true;
+  const walk = (v: JsonValue, pointer: string) => {
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      sink.report('NETC2006', spanAt(doc, pointer), { key: keyOf(pointer), bound: 'a finite number', found: String(v) });
+      ok = false;
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${pointer}/${i}`));
+    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+  };
+  walk(doc.value, '');
+  return ok;
+}
+
 export function validateForm(doc: SpecDocument, sink: DiagnosticSink): boolean {
   const validate = getValidator();
-  if (validate(doc.value)) return true;
+  const finite = reportNonFinite(doc, sink);
+  if (validate(doc.value)) return finite;
   const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
   reportErrors(doc, errors, sink);
   return false;
@@ -38,7 +53,7 @@ function jsonType(v: JsonValue | undefined): string {
 
 function showValue(v: JsonValue | undefined): string {
   if (v === undefined) return 'nothing';
-  if (typeof v === 'string') return `\`${v.length > 40 ? v.slice(0, 40) + '…' : v}\``;
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
   if (v === null) return 'null (an empty value)';
   const t = jsonType(v);
   if (t === 'array' || t === 'object') return `a${t === 'array' ? 'n' : 'n'} ${t}`;
@@ -57,8 +72,10 @@ export function describeSchema(s: Schema): string {
   if (s.type === 'object') return 'a mapping';
   if (s.type === 'array') {
     const n = s.minItems === s.maxItems && typeof s.minItems === 'number' ? `${s.minItems} ` : '';
-    const item = s.items ? describeSchema(s.items as Schema).replace(/^an? /, '') : 'value';
-    return `a list of ${n}${item}${n === '1 ' ? '' : 's'}`;
+    const item = s.items ? describeSchema(s.items as Schema) : 'a value';
+    // "an integer >= 1" -> "integers >= 1"
+    const plural = item.replace(/^an? (integer|number|string|mapping|value)/, '$1s');
+    return `a list of ${n}${plural}`;
   }
   return 'a valid value';
 }
@@ -99,13 +116,29 @@ function reportErrors(doc: SpecDocument, errors: ErrorObject[], sink: Diagnostic
     const deeper = inner.filter((x) => x.instancePath !== path);
     inner.forEach((x) => consumed.add(x));
     consumed.add(e);
-    if (matching.length === 1 && deeper.length > 0 && inner.every((x) => x.instancePath !== path || x.keyword === 'type')) {
-      deeper.forEach((x) => consumed.delete(x));
-      continue;
+    // Exactly one alternative has the value's type: its own complaint (a range, an item) says more.
+    if (matching.length === 1) {
+      const branchIndex = branches.indexOf(matching[0]!);
+      const prefix = `${e.schemaPath}/${branchIndex}/`;
+      const own = inner.filter((x) => x.schemaPath.startsWith(prefix) && x.keyword !== 'type');
+      if (own.length > 0) {
+        own.forEach((x) => consumed.delete(x));
+        continue;
+      }
     }
     const parent = e.parentSchema as Schema;
     const description = typeof parent.description === 'string' ? parent.description : undefined;
     sink.report('NETC2002', spanAt(doc, path), { key: keyOf(path), expected: describeSchema(parent), found: showValue(value) }, description ? { hint: description } : {});
+  }
+  // A misspelt required key is one mistake: the unknown key's "did you mean" covers the missing one.
+  for (const e of errors) {
+    if (e.keyword !== 'additionalProperties') continue;
+    const extra = (e.params as { additionalProperty: string }).additionalProperty;
+    const allowed = Object.keys(((e.parentSchema as Schema)?.properties as Schema) ?? {});
+    const meant = closestMatch(extra, allowed);
+    for (const r of errors) {
+      if (r.keyword === 'required' && r.instancePath === e.instancePath && (r.params as { missingProperty: string }).missingProperty === meant) consumed.add(r);
+    }
   }
   // The same problem can come back through several schema paths: report it once.
   const seen = new Set<string>();

@@ -9,7 +9,8 @@ export const SPEC_VERSION = 1;
 
 type Schema = Record<string, unknown>;
 
-const int = (min = 0): Schema => ({ type: 'integer', minimum: min });
+/** Integers are bounded so arithmetic on sizes stays exact (2^31 - 1). */
+const int = (min = 0): Schema => ({ type: 'integer', minimum: min, maximum: 2147483647 });
 const num: Schema = { type: 'number' };
 const pair = (item: Schema): Schema => ({ type: 'array', items: item, minItems: 2, maxItems: 2 });
 const intOrPair = (min: number, description: string): Schema => ({
