@@ -148,19 +148,21 @@ const layer: Schema = {
   })),
 };
 
+const lrField: Schema = { ...num, description: 'initial learning rate (the paper: 0.01)' };
+
 const optimizer: Schema = {
   type: 'object',
   description: "sgd is the paper's rule: v = momentum*v - weight_decay*lr*w - lr*grad; w += v",
   required: ['type'],
   properties: { type: { enum: ['sgd', 'momentum', 'adam'] } },
   allOf: [
-    { if: { properties: { type: { const: 'sgd' } } }, then: objectOf({ type: {}, lr: num, momentum: num, weight_decay: num }, ['lr']) },
-    { if: { properties: { type: { const: 'momentum' } } }, then: objectOf({ type: {}, lr: num, momentum: num, weight_decay: num, nesterov: { type: 'boolean' } }, ['lr']) },
-    { if: { properties: { type: { const: 'adam' } } }, then: objectOf({ type: {}, lr: num, beta1: num, beta2: num, epsilon: num, weight_decay: num }, ['lr']) },
+    { if: { properties: { type: { const: 'sgd' } } }, then: objectOf({ type: {}, lr: lrField, momentum: { ...num, description: 'the paper: 0.9 (default)' }, weight_decay: { ...num, description: 'the paper: 0.0005 (default); multiplied by lr, as in the paper' } }, ['lr']) },
+    { if: { properties: { type: { const: 'momentum' } } }, then: objectOf({ type: {}, lr: lrField, momentum: { ...num, description: 'default 0.9' }, weight_decay: { ...num, description: 'L2 term added to the gradient, default 0' }, nesterov: { type: 'boolean', description: 'Nesterov momentum' } }, ['lr']) },
+    { if: { properties: { type: { const: 'adam' } } }, then: objectOf({ type: {}, lr: lrField, beta1: { ...num, description: 'default 0.9' }, beta2: { ...num, description: 'default 0.999' }, epsilon: { ...num, description: 'default 1e-8' }, weight_decay: { ...num, description: 'L2 term added to the gradient, default 0' } }, ['lr']) },
   ],
 };
 
-const warmup: Schema = objectOf({ epochs: { ...int(1) }, from: { ...num, description: 'starting fraction of the learning rate' } }, ['epochs']);
+const warmup: Schema = { description: 'ramp the rate up linearly at the start', ...objectOf({ epochs: { ...int(1), description: 'epochs of linear warmup' }, from: { ...num, description: 'starting fraction of the learning rate' } }, ['epochs']) };
 
 const schedule: Schema = {
   type: 'object',
@@ -175,52 +177,52 @@ const schedule: Schema = {
         metric: { type: 'string', description: 'watched metric, e.g. val_top1_error or val_loss' },
         factor: { ...num, description: 'multiply the lr by this (the paper: 0.1)' },
         patience: { ...int(0), description: 'epochs without improvement before reducing' },
-        min_delta: num,
-        cooldown: int(0),
+        min_delta: { ...num, description: 'smallest change that counts as improvement' },
+        cooldown: { ...int(0), description: 'epochs to wait after a reduction' },
         max_reductions: { ...int(0), description: 'the paper reduced 3 times' },
-        min_lr: num,
+        min_lr: { ...num, description: 'never go below this rate' },
         warmup,
       }),
     },
-    { if: { properties: { type: { const: 'step' } } }, then: objectOf({ type: {}, every: int(1), factor: num, warmup }, ['every']) },
-    { if: { properties: { type: { const: 'multistep' } } }, then: objectOf({ type: {}, milestones: { type: 'array', items: int(1), minItems: 1 }, factor: num, warmup }, ['milestones']) },
-    { if: { properties: { type: { const: 'cosine' } } }, then: objectOf({ type: {}, min_lr: num, warmup }) },
+    { if: { properties: { type: { const: 'step' } } }, then: objectOf({ type: {}, every: { ...int(1), description: 'epochs between reductions' }, factor: { ...num, description: 'multiply the lr by this, default 0.1' }, warmup }, ['every']) },
+    { if: { properties: { type: { const: 'multistep' } } }, then: objectOf({ type: {}, milestones: { type: 'array', items: int(1), minItems: 1, description: 'epochs at which to reduce' }, factor: { ...num, description: 'multiply the lr by this, default 0.1' }, warmup }, ['milestones']) },
+    { if: { properties: { type: { const: 'cosine' } } }, then: objectOf({ type: {}, min_lr: { ...num, description: 'rate at the end of training' }, warmup }) },
   ],
 };
 
 const train: Schema = objectOf({
   batch: { ...int(1), description: 'batch size (the paper: 128)' },
-  epochs: int(1),
+  epochs: { ...int(1), description: 'passes over the training set (the paper: about 90)' },
   optimizer,
-  schedule,
-  metrics: { type: 'array', items: { enum: METRICS }, uniqueItems: true },
-  label_smoothing: num,
+  schedule: { ...schedule, description: 'learning-rate schedule; the paper: plateau, factor 0.1' },
+  metrics: { type: 'array', items: { enum: METRICS }, uniqueItems: true, description: 'what to track (top-5 only with more than 5 classes)' },
+  label_smoothing: { ...num, description: 'smooth the one-hot targets by this amount' },
 });
 
 const dataset: Schema = {
   anyOf: [
     { enum: ['fashion-mnist', 'cifar10'] },
-    objectOf({ kind: { enum: ['fashion-mnist', 'idx', 'cifar10', 'image-folder'] }, path: str('folder, relative to the spec'), classes: int(1) }, ['kind']),
+    objectOf({ kind: { enum: ['fashion-mnist', 'idx', 'cifar10', 'image-folder'], description: 'file format' }, path: str('folder, relative to the spec'), classes: { ...int(1), description: 'number of classes, where the files do not say' } }, ['kind']),
   ],
 };
 
 const data: Schema = objectOf({
-  dataset,
+  dataset: { ...dataset, description: 'fashion-mnist, cifar10, or { kind, path, classes }' },
   validation: { description: "`test` (the test split) or a fraction of train held out", anyOf: [{ const: 'test' }, num] },
   train_limit: { ...int(1), description: 'use only the first n training images (quick runs)' },
-  preprocess: objectOf({
+  preprocess: { description: 'applied to every image, once (resize, centre crop) or per batch (scale, mean, std)', ...objectOf({
     resize: intOrPair(1, 'resize to [h, w], or n for the shorter side (the paper: 256)'),
     center_crop: intOrPair(1, 'centre crop to n or [h, w]'),
     scale: { ...num, description: 'multiply pixel values, e.g. 0.00392156862745098 (1/255)' },
     mean: { description: 'subtract: none, per-pixel (the paper), per-channel, or [r, g, b]', anyOf: [{ enum: ['none', 'per-pixel', 'per-channel'] }, { type: 'array', items: num }] },
     std: { description: 'divide by per-channel std values', type: 'array', items: num },
-  }),
-  augment: objectOf({
+  }) },
+  augment: { description: 'training-time augmentation, per image and batch', ...objectOf({
     random_crop: intOrPair(1, 'random crop size n or [h, w] (the paper: 227)'),
     pad: { ...int(0), description: 'zero padding added before the random crop' },
     flip: { type: 'boolean', description: 'random horizontal reflection' },
     pca_colour: { ...num, description: "std of the paper's PCA colour noise (0.1)" },
-  }),
+  }) },
   test_crops: { description: 'test-time crops: center, or ten (4 corners + centre, and mirrors)', enum: ['center', 'ten'] },
 });
 
@@ -233,6 +235,7 @@ const variant = {
   },
   insert: {
     type: 'array',
+    description: 'layers to add before or after a named base layer',
     items: objectOf({ before: { type: 'string' }, after: { type: 'string' }, layers: { type: 'array', items: layer } }, ['layers']),
   },
   remove: { type: 'array', items: { type: 'string' }, description: 'layer names to remove' },
@@ -255,19 +258,19 @@ export const specSchema: Schema = {
     name: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$', description: 'model name' },
     description: str('free text'),
     seed: { ...int(0), description: 'seed for init, data order, dropout and augmentation' },
-    input: objectOf(
+    input: { description: 'the input of one example', ...objectOf(
       {
         shape: { type: 'array', items: int(1), minItems: 1, maxItems: 3, description: '[h, w, c] or [n]' },
-        dtype: { enum: ['float32'] },
+        dtype: { enum: ['float32'], description: 'element type (float32)' },
       },
       ['shape'],
-    ),
+    ) },
     towers: { ...int(1), description: "split every layer's outputs over this many towers (the paper: 2)" },
     placement: { enum: ['towers', 'data'], description: 'multi-device default: towers (model parallel) or data parallel' },
-    defaults: objectOf({ init, bias, act: activation, lr_mult: multiplier, decay_mult: multiplier, round: rounding }),
-    layers: { type: 'array', items: layer },
-    train,
-    data,
+    defaults: { ...objectOf({ init, bias, act: activation, lr_mult: multiplier, decay_mult: multiplier, round: rounding }), description: 'values every layer gets unless it says otherwise' },
+    layers: { type: 'array', items: layer, description: 'the network, in order' },
+    train: { ...train, description: 'how to train: batch, epochs, optimizer, schedule, metrics' },
+    data: { ...data, description: 'dataset, preprocessing, augmentation' },
     ...variant,
   },
   $defs: Object.fromEntries(
