@@ -4,22 +4,21 @@
  * branch); this pass turns them into one diagnostic per cause, at the exact
  * text, with a "did you mean" where a key or type is misspelt.
  */
-import * as ajv2020 from 'ajv/dist/2020.js';
-import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import { DiagnosticSink } from '../diagnostics/diagnostic.js';
 import { spanAt, valueAt, type JsonValue, type SpecDocument } from '../frontend/document.js';
-import { LAYER_TYPES, SPEC_VERSION, specSchema } from '../schema/spec-schema.js';
+import { validateSpec } from '../schema/generated/validators.js';
+import { LAYER_TYPES, SPEC_VERSION } from '../schema/spec-schema.js';
 import { closestMatch, didYouMean, listChoices } from '../text/suggest.js';
 
 type Schema = Record<string, unknown>;
-// ajv ships CommonJS with a default export; under NodeNext the class sits on `.default`.
-const Ajv2020 = ajv2020.default.default;
 
-let validator: ValidateFunction | undefined;
-function getValidator() {
-  validator ??= new Ajv2020({ allErrors: true, verbose: true, strict: false }).compile(specSchema);
-  return validator;
+/** The ajv validator compiled ahead of time (compiler/schema/generate-validators.ts). */
+interface Validator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
 }
+const getValidator = (): Validator => validateSpec as Validator;
 
 /** JSON Schema cannot say "finite": YAML's .inf/.nan and 1e400 are found here. */
 function reportNonFinite(doc: SpecDocument, sink: DiagnosticSink): boolean {

@@ -1,13 +1,12 @@
 /** Reads a plan back from JSON text: the runtime's entry point and `netc report plan.json`. */
-import * as ajv2020 from 'ajv/dist/2020.js';
-import type { ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import { DiagnosticSink } from '../diagnostics/diagnostic.js';
 import { createSourceFile } from '../source/source-file.js';
-import { planSchema } from './plan-schema.js';
+import { validatePlan } from '../schema/generated/validators.js';
 import { PLAN_FORMAT, PLAN_VERSION, type Plan } from './types.js';
 
-const Ajv2020 = ajv2020.default.default;
-let validator: ValidateFunction | undefined;
+/** Compiled ahead of time from plan-schema.ts (compiler/schema/generate-validators.ts). */
+const validator = validatePlan as { (data: unknown): boolean; errors?: ErrorObject[] | null };
 
 export function readPlan(path: string, text: string, sink: DiagnosticSink): Plan | undefined {
   const file = createSourceFile(path, text);
@@ -28,7 +27,6 @@ export function readPlan(path: string, text: string, sink: DiagnosticSink): Plan
     sink.report('NETC4002', whole, { found: String(v.version), supported: PLAN_VERSION }, { hint: 'recompile the spec with this netc' });
     return undefined;
   }
-  validator ??= new Ajv2020({ allErrors: false, strict: false }).compile(planSchema);
   if (!validator(value)) {
     const e = validator.errors?.[0];
     sink.report('NETC4001', whole, { detail: `${e?.instancePath || '/'} ${e?.message ?? 'is invalid'}` }, { hint: 'the plan was edited or truncated: recompile the spec' });

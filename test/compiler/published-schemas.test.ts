@@ -8,7 +8,7 @@ import { renderSpecReference } from '../../compiler/schema/schema-docs.js';
 import { compileFile } from '../../compiler/compile.js';
 import { serializePlan } from '../../compiler/plan/build-plan.js';
 
-const regenerate = 'regenerate with `node dist/cli/main.js schema [plan] [--markdown] > FILE`';
+const regenerate = 'regenerate with `npm run generate`';
 
 describe('published schemas', () => {
   it('specs/netc.schema.json is the compiler\'s spec schema', () => {
@@ -32,5 +32,12 @@ describe('published schemas', () => {
       if (!compiled) continue; // variants that need their base resolve through the compiler
       expect(plan(JSON.parse(serializePlan(compiled))), `${f} plan: ${JSON.stringify(plan.errors)}`).toBe(true);
     }
+  });
+});
+
+describe('generated validators', () => {
+  it('compiler/schema/generated/validators.ts is compiled from the current schemas', async () => {
+    const { generateValidatorsSource } = await import('../../compiler/schema/generate-validators.js');
+    expect(readFileSync('compiler/schema/generated/validators.ts', 'utf8') === generateValidatorsSource(), 'run `npm run generate`').toBe(true);
   });
 });
