@@ -27,9 +27,6 @@ export function mapParts(v: Value, f: (t: tf.Tensor) => tf.Tensor): Value {
   return v.kind === 'whole' ? whole(f(v.t)) : towers(v.parts.map(f));
 }
 
-/** Most negative float32: pads max pooling without Infinity arithmetic in the gradient. */
-const MAX_POOL_PAD = -3.4028234663852886e38;
-
 function fusable(act: Activation): 'linear' | 'relu' | null {
   return act.fn === 'linear' || act.fn === 'relu' ? act.fn : null;
 }
@@ -120,8 +117,9 @@ export function dense(op: DenseOp, input: Value, towerCount: number, w: tf.Tenso
 
 export function maxPool(op: PoolOp, x: tf.Tensor4D): tf.Tensor4D {
   const { window, stride } = op.attrs;
-  const padded = hasPadding(op) ? tf.pad(x, padding(op), MAX_POOL_PAD) : x;
-  return tf.maxPool(padded, window, stride, 'valid');
+  // Explicit padding: the kernels treat it as -infinity (never the maximum), with no pad/slice
+  // pair in the step (runtime/kernels fixed wasm's MaxPoolGrad for windows of negatives).
+  return tf.maxPool(x, window, stride, hasPadding(op) ? padding(op) : 'valid');
 }
 
 /** Average pooling that leaves padding out of the average (divides by the real pixels in each window). */
