@@ -32,6 +32,7 @@ export const messages = {
   NETC1101: { name: 'dsl-unexpected-character', severity: 'error', template: 'unexpected character `{char}`' },
   NETC1102: { name: 'dsl-syntax', severity: 'error', template: '{detail}' },
   NETC1103: { name: 'dsl-unclosed', severity: 'error', template: 'expected `{close}` to close `{open}` opened at {line}:{column}' },
+  NETC1104: { name: 'dsl-duplicate-key', severity: 'error', template: '`{key}` is given twice' },
   // 20xx: the form of the spec (JSON Schema)
   NETC2001: { name: 'unknown-key', severity: 'error', template: 'unknown key `{key}` in {where}' },
   NETC2002: { name: 'wrong-type', severity: 'error', template: '`{key}` must be {expected}, found {found}' },
@@ -84,6 +85,8 @@ export const messages = {
   NETC3502: { name: 'extends-cycle', severity: 'error', template: 'specs extend each other in a cycle: {cycle}' },
   NETC3503: { name: 'override-unknown-layer', severity: 'error', template: 'no layer `{name}` in the base spec' },
   NETC3504: { name: 'extends-too-deep', severity: 'error', template: 'extends chain is deeper than {limit}' },
+  NETC3505: { name: 'removed-and-modified', severity: 'error', template: 'layer `{name}` is both removed and modified by this variant' },
+  NETC3506: { name: 'variant-needs-name', severity: 'error', template: 'a variant must set its own `name` (the base is `{base}`)' },
   // 40xx: plans read back
   NETC4001: { name: 'not-a-plan', severity: 'error', template: 'not a netc plan: {detail}' },
   NETC4002: { name: 'plan-version', severity: 'error', template: 'plan version {found} is not supported (this netc reads {supported})' },

@@ -21,6 +21,14 @@ export interface SpecDocument {
   readonly path: string;
   readonly value: JsonValue;
   readonly spans: Map<string, NodeSpans>;
+  /**
+   * Set on a variant (`extends`): pointers of the merged document that a
+   * variant changed (a modified attribute, a replaced key, an inserted layer,
+   * the layer after a removed one; layers that keep their input's shape are
+   * left out), each with the variant text that changed it. Lets a later shape
+   * error say "changed by the variant here".
+   */
+  readonly overrides?: Map<string, Span>;
 }
 
 /** Escapes one JSON-pointer segment (RFC 6901). */

@@ -11,6 +11,7 @@ import type { Span } from '../source/source-file.js';
 import type { ConvLayer, DenseLayer, LayerSpec, ModelSpec, PoolLayer } from '../spec/types.js';
 import type { OpCost, OpTowers, PlanOp, Shape } from '../plan/types.js';
 import { formatDecimal, outputDim, resolvePadding, type DimResult } from './geometry.js';
+import { overrideNotes } from '../variants/override-notes.js';
 
 const BYTES = 4; // float32
 const product = (s: Shape) => s.reduce((a, b) => a * b, 1);
@@ -27,7 +28,10 @@ export interface ShapeResult {
   logits: string | null;
 }
 
-export function inferShapes(spec: ModelSpec, doc: SpecDocument, sink: DiagnosticSink): ShapeResult {
+export function inferShapes(spec: ModelSpec, doc: SpecDocument, reportTo: DiagnosticSink): ShapeResult {
+  // A variant's change can break a shape downstream: its errors also point at the change.
+  const notes = overrideNotes(doc, reportTo);
+  const sink = notes.sink;
   const T = spec.towers;
   const ops: PlanOp[] = [];
   const at = (layer: LayerSpec, field: string): Span | undefined => spanAt(doc, layer.src[field] ?? `${layer.pointer}/${field}`);
@@ -62,6 +66,7 @@ export function inferShapes(spec: ModelSpec, doc: SpecDocument, sink: Diagnostic
   };
 
   for (const layer of spec.layers) {
+    notes.enterLayer(layer.pointer);
     if (softmaxSeen) sink.report('NETC3003', layerSpan(layer), { name: layer.name, output: softmaxSeen }, { hint: 'the softmax is the output: move this layer before it, or remove it' });
     if (shape === null) continue; // poisoned by an earlier error
     const input: Shape = shape;
@@ -152,11 +157,13 @@ export function inferShapes(spec: ModelSpec, doc: SpecDocument, sink: Diagnostic
   function dims(layer: ConvLayer | PoolLayer, input: Shape, kernel: [number, number], dilation: [number, number]) {
     const results: DimResult[] = [];
     const pads: [number, number][] = [];
+    let paddingWarned = false;
     for (const axis of [0, 1] as const) {
       const p = resolvePadding(layer.pad, axis, input[axis]!, kernel[axis], layer.stride[axis], dilation[axis]);
       pads.push(p);
-      if (p[0] >= kernel[axis] || p[1] >= kernel[axis]) {
-        if (layer.pad.kind === 'explicit') sink.report('NETC3108', at(layer, 'pad'), { pad: Math.max(...p), dim: axis === 0 ? 'height' : 'width', kernel: kernel[axis] }, { hint: 'padding is usually at most (kernel - 1) / 2' });
+      if ((p[0] >= kernel[axis] || p[1] >= kernel[axis]) && layer.pad.kind === 'explicit' && !paddingWarned) {
+        paddingWarned = true; // one warning per layer, not one per axis
+        sink.report('NETC3108', at(layer, 'pad'), { pad: Math.max(...p), dim: axis === 0 ? 'height' : 'width', kernel: kernel[axis] }, { hint: 'padding is usually at most (kernel - 1) / 2' });
       }
       results.push(outputDim({ size: input[axis]!, kernel: kernel[axis], stride: layer.stride[axis], dilation: dilation[axis], padBefore: p[0], padAfter: p[1], round: layer.round }));
     }
@@ -209,7 +216,8 @@ export function inferShapes(spec: ModelSpec, doc: SpecDocument, sink: Diagnostic
     }
     const groups = towerGroups * layer.groups;
     if (ok && layer.groups > 1) {
-      for (const [what, count] of [['input channels per tower', cin / towerGroups], ['filters per tower', layer.filters / (T > 1 ? T : 1)]] as const) {
+      const per = T > 1 ? ' per tower' : '';
+      for (const [what, count] of [[`input channels${per}`, cin / towerGroups], [`filters${per}`, layer.filters / (T > 1 ? T : 1)]] as const) {
         if (count % layer.groups !== 0) {
           sink.report('NETC3104', at(layer, 'groups'), { what: `${what} of \`${layer.name}\``, count, groups: layer.groups }, { hint: 'choose groups that divide both the input channels and the filters' });
           ok = false;

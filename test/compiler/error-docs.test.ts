@@ -29,6 +29,7 @@ const codes = Object.keys(messages) as DiagnosticCode[];
 const NO_EXAMPLE: Partial<Record<DiagnosticCode, string>> = {
   NETC9001: "netc's own bug: a spec that triggers it is a bug to fix, not a case to document",
   NETC1002: 'the example would be a 16 MiB file; test/ui/ui.test.ts generates one',
+  NETC3504: 'the example needs seventeen files; test/variants/extends.test.ts builds such a chain',
   NETC1010: 'it is about a file that cannot be read, so no spec text can show it; test/ui/cli.test.ts passes a missing file',
 };
 
