@@ -78,7 +78,6 @@ export const messages = {
   NETC3213: { name: 'leaky-slope', severity: 'warning', template: 'leaky_relu slope {value} is not in (0, 1)' },
   // 33xx: data and augmentation
   NETC3301: { name: 'crop-larger-than-image', severity: 'error', template: 'crop {crop} is larger than the image {image}' },
-  NETC3302: { name: 'plateau-needs-validation', severity: 'error', template: 'the plateau schedule watches `{metric}`, which needs validation data' },
   NETC3303: { name: 'pca-needs-rgb', severity: 'error', template: 'PCA colour augmentation needs 3 channels, the images have {channels}' },
   // 35xx: variants (extends)
   NETC3501: { name: 'extends-not-found', severity: 'error', template: 'cannot read base spec `{path}`: {detail}' },
