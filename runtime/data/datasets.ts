@@ -43,6 +43,7 @@ function places(spec: DataSpec, opts: LoadOptions, subdirs: string[], systemSub:
       ? { dir: resolve(opts.specDir, 'data'), why: "spec folder's data/" }
       : null;
   if (user) for (const d of [user.dir, ...subdirs.map((s) => join(user.dir, s))]) out.push({ dir: d, why: user.why });
+  if (opts.only) return out;
   const env = (opts.env ?? process.env).NETC_DATA;
   if (env) for (const d of [env, ...subdirs.map((s) => join(env, s))]) out.push({ dir: resolve(d), why: '$NETC_DATA' });
   else out.push({ dir: null, why: '$NETC_DATA: not set' });

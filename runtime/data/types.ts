@@ -30,4 +30,6 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** Where distribution packages put datasets (default: /usr/share/datasets). */
   systemDataDir?: string;
+  /** Look only in the given path (the user named it with --data): no fall-through to other places. */
+  only?: boolean;
 }

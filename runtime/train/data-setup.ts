@@ -98,7 +98,8 @@ export async function prepareData(plan: Plan, opts: DataOptions): Promise<Prepar
   if (plan.input.shape.length !== 3) throw new DataError('(plan)', `image datasets need an HxWxC model input, the plan's input is ${plan.input.shape.join('x')}`);
   const [h, w, c] = plan.input.shape as [number, number, number];
   const spec = { kind: data.dataset.kind, ...(opts.dataPath ?? data.dataset.path ? { path: opts.dataPath ?? data.dataset.path! } : {}) };
-  const loadOpts = { specDir: opts.baseDir };
+  // A folder named with --data is the only place looked in: falling through to another copy would hide a typo.
+  const loadOpts = { specDir: opts.dataPath ? process.cwd() : opts.baseDir, only: opts.dataPath !== undefined };
   let train = preprocess(await loadDataset(spec, 'train', loadOpts), data.preprocess);
   let test = preprocess(await loadDataset(spec, 'test', loadOpts), data.preprocess);
   train = firstN(train, opts.trainLimit ?? data.trainLimit ?? undefined);
