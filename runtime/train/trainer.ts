@@ -84,6 +84,8 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainSummary> {
   const epochs = plan.train.epochs;
   const classes = plan.output.classes ?? 0;
   const perEpoch = batchesPerEpoch(data.train.count, batch);
+  // Top-5 is reported only when the plan tracks it (and it means something: more than 5 classes).
+  const wantTop5 = plan.train.metrics.includes('top5_error') && classes > 5;
   const ckptPath = join(o.runDir, CHECKPOINT_FILE);
   const metricsPath = join(o.runDir, 'metrics.jsonl');
 
@@ -169,7 +171,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainSummary> {
     const reduced = schedule.onEpochEnd(watched);
     const m: EpochMetrics = {
       epoch, lr: lrUsed, train_loss: sums.loss / Math.max(1, sums.count), train_top1_error: sums.top1 / Math.max(1, sums.count),
-      val_loss: val?.loss ?? null, val_top1_error: val?.top1_error ?? null, val_top5_error: val?.top5_error ?? null,
+      val_loss: val?.loss ?? null, val_top1_error: val?.top1_error ?? null, val_top5_error: wantTop5 ? (val?.top5_error ?? null) : null,
       images_per_sec: epochImages / Math.max(seconds, 1e-3), seconds, lr_reduced: reduced,
     };
     history.push(m);
@@ -182,7 +184,8 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainSummary> {
   let test: TrainSummary['test'] = null;
   if (status === 'finished' && data.test.count > 0) {
     const ten = data.tenCrop !== null;
-    test = { ...(await evaluateDataset(executor, data.test, data, batch, classes, o.seed, ten)), crops: ten ? 'ten crops' : 'centre' };
+    const r = await evaluateDataset(executor, data.test, data, batch, classes, o.seed, ten);
+    test = { ...r, top5_error: wantTop5 ? r.top5_error : null, crops: ten ? 'ten crops' : 'centre' };
   }
   const seconds = (Date.now() - t0) / 1000;
   reporter({ type: 'done', status, test, seconds, runDir: o.runDir });
