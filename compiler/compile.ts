@@ -8,6 +8,7 @@
 import { DiagnosticSink, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
 import type { SpecDocument } from './frontend/document.js';
 import { parseSpecSource } from './frontend/parse-source.js';
+import './dsl/index.js'; // registers the .netc frontend
 import { nodeHost, type CompilerHost } from './host.js';
 import { checkData } from './passes/check-data.js';
 import { checkHyperparameters } from './passes/check-hyperparameters.js';
