@@ -1,7 +1,10 @@
 /** Commands beyond compile and report, each in its own module. */
 import type { Command } from 'commander';
 import { registerDiff } from './diff.js';
+import { registerConvert } from './convert.js';
 import { registerExplain } from './explain.js';
+import { registerFmt } from './fmt.js';
+import { registerPlot } from './plot.js';
 import { registerSchema } from './schema.js';
 import { registerTrain } from './train.js';
 
@@ -10,4 +13,7 @@ export function registerExtraCommands(program: Command): void {
   registerSchema(program);
   registerExplain(program);
   registerDiff(program);
+  registerFmt(program);
+  registerConvert(program);
+  registerPlot(program);
 }

@@ -3,11 +3,12 @@ import type { Command } from 'commander';
 import { hasErrors } from '../../compiler/diagnostics/diagnostic.js';
 import { buildReport } from '../../compiler/report/report-data.js';
 import { renderReportMarkdown, renderReportText } from '../../compiler/report/render-report.js';
+import { renderArchitectureSvg } from '../../compiler/report/svg/architecture.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { loadModel } from '../load-model.js';
 import { printDiagnostics } from '../output.js';
 
-const FORMATS = ['text', 'md', 'json'] as const;
+const FORMATS = ['text', 'md', 'json', 'svg'] as const;
 
 export function registerReport(program: Command): void {
   program
@@ -25,7 +26,13 @@ export function registerReport(program: Command): void {
       }
       const report = buildReport(model.plan);
       const text =
-        flags.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : flags.format === 'md' ? renderReportMarkdown(report) : renderReportText(report);
+        flags.format === 'json'
+          ? JSON.stringify(report, null, 2) + '\n'
+          : flags.format === 'md'
+            ? renderReportMarkdown(report)
+            : flags.format === 'svg'
+              ? renderArchitectureSvg(report)
+              : renderReportText(report);
       process.stdout.write(text);
     });
 }
