@@ -1,30 +1,21 @@
 /** Number and byte formatting shared by the text and markdown renderers. */
 export const formatCount = (n: number) => n.toLocaleString('en-US');
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+/** n divided by `base` until it is under `base`, with 3 significant digits and the unit reached. */
+function scaled(n: number, base: number, units: string[], join: string): string {
   let v = n;
   let u = -1;
   do {
-    v /= 1024;
+    v /= base;
     u++;
-  } while (v >= 1024 && u < units.length - 1);
-  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${units[u]}`;
+  } while (v >= base && u < units.length - 1);
+  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)}${join}${units[u]}`;
 }
 
-/** Compact counts for narrow columns: 724.4M, 60.97M, 35K. */
-export function formatShort(n: number): string {
-  if (n < 1000) return String(n);
-  const units = ['K', 'M', 'G', 'T'];
-  let v = n;
-  let u = -1;
-  do {
-    v /= 1000;
-    u++;
-  } while (v >= 1000 && u < units.length - 1);
-  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)}${units[u]}`;
-}
+export const formatBytes = (n: number): string => (n < 1024 ? `${n} B` : scaled(n, 1024, ['KiB', 'MiB', 'GiB', 'TiB'], ' '));
+
+/** Compact counts for narrow columns: 724M, 60.97M, 35.0K. */
+export const formatShort = (n: number): string => (n < 1000 ? String(n) : scaled(n, 1000, ['K', 'M', 'G', 'T'], ''));
 
 export const formatShape = (s: readonly number[]) => s.join('x');
 

@@ -59,6 +59,18 @@ function splitN(t: tf.Tensor, n: number, axis: number): tf.Tensor[] {
 }
 
 /**
+ * What each tower reads: its own part (connect `tower`; a replicated input is
+ * split along the channel/unit axis), or the gathered input (connect `all`).
+ */
+function towerInputs(input: Value, towerCount: number, connectTower: boolean, axis: number): tf.Tensor[] {
+  if (!connectTower) {
+    const x = gather(input);
+    return Array.from({ length: towerCount }, () => x);
+  }
+  return input.kind === 'towers' ? input.parts : splitN(input.t, towerCount, axis);
+}
+
+/**
  * A conv, per tower. Tower t computes filters slice t (the plan's weight is
  * HWIO with all filters; tower t owns output slice t, plan param towerAxis).
  * connect `tower`: tower t reads its own input part; `all`: the gathered input.
@@ -84,13 +96,7 @@ export function conv2d(op: ConvOp, input: Value, towerCount: number, w: tf.Tenso
   if (towerCount === 1) return whole(convTower(gather(input) as tf.Tensor4D, w, b));
   const ws = splitN(w, towerCount, 3) as tf.Tensor4D[];
   const bs = b ? (splitN(b, towerCount, 0) as tf.Tensor1D[]) : null;
-  let inputs: tf.Tensor4D[];
-  if (!connectTower) {
-    const x = gather(input) as tf.Tensor4D;
-    inputs = ws.map(() => x);
-  } else {
-    inputs = (input.kind === 'towers' ? input.parts : splitN(input.t, towerCount, 3)) as tf.Tensor4D[];
-  }
+  const inputs = towerInputs(input, towerCount, connectTower, 3) as tf.Tensor4D[];
   return towers(inputs.map((x, t) => convTower(x, ws[t]!, bs ? bs[t]! : null)));
 }
 
@@ -104,14 +110,7 @@ export function dense(op: DenseOp, input: Value, towerCount: number, w: tf.Tenso
   if (towerCount === 1) return whole(one(gather(input) as tf.Tensor2D, w, b));
   const ws = splitN(w, towerCount, 1) as tf.Tensor2D[];
   const bs = b ? (splitN(b, towerCount, 0) as tf.Tensor1D[]) : null;
-  const connectTower = op.towers.connect === 'tower';
-  let inputs: tf.Tensor2D[];
-  if (!connectTower) {
-    const x = gather(input) as tf.Tensor2D;
-    inputs = ws.map(() => x);
-  } else {
-    inputs = (input.kind === 'towers' ? input.parts : splitN(input.t, towerCount, 1)) as tf.Tensor2D[];
-  }
+  const inputs = towerInputs(input, towerCount, op.towers.connect === 'tower', 1) as tf.Tensor2D[];
   return towers(inputs.map((x, t) => one(x, ws[t]!, bs ? bs[t]! : null)));
 }
 
