@@ -13,7 +13,8 @@
  * It also makes each statement end in a line break (before a block's `}` and
  * at the end of the file), so the grammar can say "a statement is one line".
  */
-import { createTokenInstance, type IToken, type TokenType } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
+import { createTokenInstance } from './chevrotain.js';
 import type { DiagnosticSink } from '../diagnostics/diagnostic.js';
 import { getLineAndColumn, type SourceFile, type Span } from '../source/source-file.js';
 import { Comma, Equals, LBracket, LCurly, LParen, Newline, RBracket, RCurly, RParen, Word } from './lexer.js';

@@ -5,7 +5,8 @@
  * statement is one line. Comments go to their own group, so the parser never
  * sees them but `netc fmt` can put them back.
  */
-import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
+import { createToken, Lexer } from './chevrotain.js';
 import { NUMBER_PATTERN, WORD_PATTERN } from './spelling.js';
 
 /** Digits glued to letters (`96conv`, `1.2.3`): reported, never parsed. */

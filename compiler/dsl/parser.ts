@@ -20,7 +20,8 @@
  *   list      := "[" ( value ( "," value )* )? "]"
  *   map       := "{" ( named ","? )* "}"
  */
-import { CstParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+import { CstParser, EOF } from './chevrotain.js';
 import type { DocumentCstNode } from './cst.js';
 import {
   allTokens, Comma, Equals, LBracket, LCurly, LParen, Newline, NumberLit, RBracket, RCurly, RParen, Size, StringLit, Word,

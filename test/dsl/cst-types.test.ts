@@ -4,7 +4,7 @@
  * the committed file in step; NETC_UPDATE_CST=1 rewrites it.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { generateCstDts } from 'chevrotain';
+import { generateCstDts } from '../../compiler/dsl/chevrotain.js';
 import { expect, test } from 'vitest';
 import { getParser } from '../../compiler/dsl/parser.js';
 
