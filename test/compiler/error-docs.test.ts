@@ -100,7 +100,11 @@ describe('docs/errors', () => {
   for (const code of documented) {
     const reason = NO_EXAMPLE[code];
     if (reason) {
-      it.skip(`${code}: no example (${reason})`, () => {});
+      // No runnable example, for a stated reason: the page must still say how the code arises.
+      it(`${code}: the page explains it without an example (${reason})`, () => {
+        const page = readFileSync(docPath(code), 'utf8');
+        expect(page.split('\n').filter((l) => l.trim() !== '').length).toBeGreaterThan(2);
+      });
       continue;
     }
     const test = NOT_EMITTED_YET.has(code) ? it.fails : it;
