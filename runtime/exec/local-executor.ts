@@ -6,10 +6,20 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Plan } from '../../compiler/plan/types.js';
-import { createForward, type Forward } from '../model/forward.js';
+import { createForward, type Forward, type SliceOf } from '../model/forward.js';
 import { initialValues } from '../model/init-params.js';
 import { Optimizer, type TrainableParam } from '../train/optimizer.js';
 import type { EvalResult, Executor, ExecutorState, HostBatch, NamedArray, StepResult } from './executor.js';
+
+/**
+ * tfjs keeps one global registry of variable names: two executors of one plan
+ * in a process (a benchmark, an embedding tool) need distinct names. The
+ * parameter's plan name stays on TrainableParam.name.
+ */
+let executorCount = 0;
+export function uniqueVariableName(name: string): string {
+  return executorCount === 0 ? name : `${name}#${executorCount}`;
+}
 
 /** Dropout seeds: one per step, derived from the run's seed. */
 export function dropoutSeedFor(seed: number, step: number): number {
@@ -37,13 +47,14 @@ export class LocalExecutor implements Executor {
     this.forward = createForward(plan);
     this.params = plan.params.map((p, i) => ({
       name: p.name,
-      variable: tf.variable(tf.tensor(initialValues(p, i, options.seed), p.shape), true, p.name),
+      variable: tf.variable(tf.tensor(initialValues(p, i, options.seed), p.shape), true, uniqueVariableName(p.name)),
       lrMult: p.lrMult,
       decayMult: p.decayMult,
     }));
     this.paramMap = new Map(this.params.map((p) => [p.name, p.variable]));
     this.optimizer = new Optimizer(plan.train.optimizer, this.params);
     this.classes = plan.output.classes ?? 0;
+    executorCount++;
   }
 
   private input(batch: HostBatch): tf.Tensor {
@@ -61,13 +72,13 @@ export class LocalExecutor implements Executor {
    * which rows of a larger batch this is, so dropout masks match a single
    * device running the whole batch (data parallelism stays exact).
    */
-  computeGradients(batch: HostBatch, step: number): { grads: Record<string, tf.Tensor>; lossSum: number; top1Errors: number } {
+  computeGradients(batch: HostBatch, step: number, rows?: SliceOf): { grads: Record<string, tf.Tensor>; lossSum: number; top1Errors: number } {
     let logitsKept: tf.Tensor2D | null = null;
-    const { value, grads } = tf.tidy(() => {
+    const { value, grads: byVariable } = tf.tidy(() => {
       const x = this.input(batch);
       const y = tf.tensor1d(batch.y, 'int32');
       return tf.variableGrads(() => {
-        const logits = this.forward(this.paramMap, x, { training: true, dropoutSeed: dropoutSeedFor(this.options.seed, step) });
+        const logits = this.forward(this.paramMap, x, { training: true, dropoutSeed: dropoutSeedFor(this.options.seed, step), ...(rows ? { rows } : {}) });
         logitsKept = tf.keep(logits);
         return this.lossOf(logits, y);
       });
@@ -83,6 +94,9 @@ export class LocalExecutor implements Executor {
       predicted.dispose();
       logits.dispose();
     }
+    // Gradients by the plan's parameter names (variable names may carry a suffix, see uniqueVariableName).
+    const grads: Record<string, tf.Tensor> = {};
+    for (const p of this.params) if (byVariable[p.variable.name]) grads[p.name] = byVariable[p.variable.name]!;
     return { grads, lossSum: loss * batch.y.length, top1Errors };
   }
 

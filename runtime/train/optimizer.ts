@@ -33,18 +33,18 @@ export class Optimizer {
     const names = spec.type === 'adam' ? ['m', 'v'] : [spec.type === 'sgd' ? 'velocity' : 'accumulator'];
     for (const p of params) {
       for (const slot of names) {
-        this.slots.set(`${p.name}.${slot}`, tf.variable(tf.zerosLike(p.variable), false, `${p.name}.${slot}`));
+        this.slots.set(`${p.name}.${slot}`, tf.variable(tf.zerosLike(p.variable), false, `${p.variable.name}.${slot}`));
       }
     }
   }
 
-  /** Applies one update with learning rate `lr` (before per-parameter multipliers). */
+  /** Applies one update with learning rate `lr` (before per-parameter multipliers); `grads` by parameter name. */
   apply(grads: Readonly<Record<string, tf.Tensor>>, lr: number): void {
     this.step++;
     const s = this.spec;
     tf.tidy(() => {
       for (const p of this.params) {
-        const g = grads[p.variable.name];
+        const g = grads[p.name];
         if (!g) continue;
         const w = p.variable;
         const lrP = lr * p.lrMult;
