@@ -5,20 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../runtime/backend/select.js';
 import { lrn, type LrnParams } from '../../runtime/kernels/index.js';
-
-/** Deterministic uniform [-1, 1) numbers (mulberry32). */
-function rand(n: number, seed: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
+import { rand, relDiff } from './kernel-helpers.js';
 
 /** The formula, in float64, over the last axis of a flat NHWC array with C channels. */
 function lrnRef(a: Float64Array, C: number, p: LrnParams): Float64Array {
@@ -32,16 +19,6 @@ function lrnRef(a: Float64Array, C: number, p: LrnParams): Float64Array {
     }
   }
   return b;
-}
-
-function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let d = 0, m = 1e-3;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return d / m;
 }
 
 const CASES: Array<[shape: [number, number, number, number], p: LrnParams]> = [
