@@ -10,7 +10,7 @@ import { batchesPerEpoch, iterateBatches, prefetch } from '../data/batches.js';
 import { tenCropHost } from '../data/host-augment.js';
 import type { Dataset } from '../data/types.js';
 import type { Executor, HostBatch } from '../exec/executor.js';
-import { readCheckpoint, writeCheckpoint, type CheckpointHeader } from './checkpoint.js';
+import { CheckpointError, readCheckpoint, writeCheckpoint, type CheckpointHeader } from './checkpoint.js';
 import type { PreparedData } from './data-setup.js';
 import type { EpochMetrics, Reporter } from './events.js';
 import { MetricSums } from './metrics.js';
@@ -100,7 +100,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainSummary> {
     const ckpt = readCheckpoint(ckptPath);
     const h = ckpt.header;
     if (h.specHash !== plan.model.specHash) {
-      throw new DivergenceError(`${ckptPath}: this checkpoint belongs to model \`${h.model}\` (spec ${h.specHash.slice(0, 12)}), not to \`${plan.model.name}\` (spec ${plan.model.specHash.slice(0, 12)})`);
+      throw new CheckpointError(`${ckptPath}: this checkpoint belongs to model \`${h.model}\` (spec ${h.specHash.slice(0, 12)}), not to \`${plan.model.name}\` (spec ${plan.model.specHash.slice(0, 12)})`);
     }
     const params = [...ckpt.tensors].filter(([n]) => plan.params.some((p) => p.name === n)).map(([name, t]) => ({ name, ...t }));
     const slots = [...ckpt.tensors].filter(([n]) => !plan.params.some((p) => p.name === n)).map(([name, t]) => ({ name, ...t }));
