@@ -6,7 +6,7 @@
  * Documented in docs/plan.md; its JSON Schema is specs/plan.schema.json.
  * Shapes are per image (no batch axis), HWC for spatial tensors.
  */
-import type { Activation, DataSpec, Metric, OptimizerSpec, Quad, ScheduleSpec } from '../spec/types.js';
+import type { Activation, DataSpec, Quad, TrainSpec } from '../spec/types.js';
 
 export const PLAN_FORMAT = 'netc-plan';
 export const PLAN_VERSION = 1;
@@ -168,14 +168,8 @@ export interface Plan {
   ops: PlanOp[];
   params: PlanParam[];
   output: { op: string; logits: string; classes: number | null };
-  train: {
-    batch: number;
-    epochs: number;
-    optimizer: OptimizerSpec;
-    schedule: ScheduleSpec;
-    metrics: Metric[];
-    labelSmoothing: number;
-  };
+  /** The spec's training section, every default filled in. */
+  train: TrainSpec;
   data: DataSpec | null;
   totals: PlanTotals;
 }
