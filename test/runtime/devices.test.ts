@@ -24,33 +24,12 @@ import { concatAxis, partOf } from '../../runtime/devices/host-arrays.js';
 import { TowerEngine, paramOfSlot, towersUnsupported } from '../../runtime/devices/tower-engine.js';
 import { exchangePerImage, newExchangeMemory } from '../../runtime/devices/tower-parallel.js';
 import { planOf, pseudoRandom } from './helpers.js';
+import { towersSpec } from './devices-fixtures.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** Two towers with every kind of tower op: conv all/tower, LRN, pooling, dropout on split and gathered values (also in devices-workers.test.ts). */
-const towersSpec = `
-netc: 1
-name: towers-small
-input: { shape: [8, 8, 2] }
-towers: 2
-defaults: { init: "normal(0, 0.3)", bias: 0.1 }
-layers:
-  - { name: c1, type: conv, filters: 8, kernel: 3, pad: 1, act: relu }
-  - { name: n1, type: lrn, size: 3, alpha: 0.1, beta: 0.75, k: 2 }
-  - { name: p1, type: maxpool, window: 2, stride: 2 }
-  - { name: c2, type: conv, filters: 8, kernel: 3, pad: 1, connect: tower, act: relu }
-  - { name: d2, type: dropout, p: 0.3 }
-  - { name: f, type: flatten }
-  - { name: fc1, type: dense, units: 12, connect: all, act: relu }
-  - { name: drop, type: dropout, p: 0.5 }
-  - { name: fc2, type: dense, units: 6, connect: all }
-  - { name: prob, type: softmax }
-train:
-  batch: 6
-  optimizer: { type: sgd, lr: 0.05, momentum: 0.9, weight_decay: 0.0005 }
-`;
 
 function batchOf(n: number, seed: number, plan = planOf(towersSpec)) {
   const shape = [n, ...plan.input.shape];
