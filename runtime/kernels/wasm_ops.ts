@@ -46,16 +46,12 @@ export const slice = (b: Backend, x: Info, begin: number[], size: number[]): Inf
 export const padZeros = (b: Backend, x: Info, paddings: Pair[]): Info =>
   callWasm('PadV2', b, { x }, { paddings, constantValue: 0 });
 
-/** Stride-1 XNNPACK conv with explicit (non-negative) padding. */
-export function conv2d(
-  b: Backend,
-  x: Info,
-  filter: Info,
-  pad: { top: number; bottom: number; left: number; right: number },
-  dilations: Pair = [1, 1],
-): Info {
+type Padding = { top: number; bottom: number; left: number; right: number };
+
+/** A stride-1 XNNPACK convolution kernel with explicit (non-negative) padding. */
+function stride1Conv(kernel: 'Conv2D' | 'DepthwiseConv2dNative', b: Backend, x: Info, filter: Info, pad: Padding, dilations: Pair): Info {
   const explicit = [[0, 0], [pad.top, pad.bottom], [pad.left, pad.right], [0, 0]];
-  return callWasm('Conv2D', b, { x, filter }, {
+  return callWasm(kernel, b, { x, filter }, {
     strides: [1, 1],
     pad: explicit as unknown as tf.NamedAttrMap[string],
     dataFormat: 'NHWC',
@@ -63,22 +59,13 @@ export function conv2d(
   });
 }
 
+/** Stride-1 XNNPACK conv with explicit (non-negative) padding. */
+export const conv2d = (b: Backend, x: Info, filter: Info, pad: Padding, dilations: Pair = [1, 1]): Info =>
+  stride1Conv('Conv2D', b, x, filter, pad, dilations);
+
 /** Stride-1 XNNPACK depthwise conv (filter [kh,kw,C,multiplier]) with explicit padding. */
-export function depthwiseConv2d(
-  b: Backend,
-  x: Info,
-  filter: Info,
-  pad: { top: number; bottom: number; left: number; right: number },
-  dilations: Pair = [1, 1],
-): Info {
-  const explicit = [[0, 0], [pad.top, pad.bottom], [pad.left, pad.right], [0, 0]];
-  return callWasm('DepthwiseConv2dNative', b, { x, filter }, {
-    strides: [1, 1],
-    pad: explicit as unknown as tf.NamedAttrMap[string],
-    dataFormat: 'NHWC',
-    dilations,
-  });
-}
+export const depthwiseConv2d = (b: Backend, x: Info, filter: Info, pad: Padding, dilations: Pair = [1, 1]): Info =>
+  stride1Conv('DepthwiseConv2dNative', b, x, filter, pad, dilations);
 
 export const sum = (b: Backend, x: Info, axis: number): Info =>
   callWasm('Sum', b, { x }, { axis: [axis], keepDims: false });
