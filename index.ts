@@ -14,7 +14,7 @@ export { messages, type DiagnosticCode, type Severity } from './compiler/diagnos
 export { renderPlain, renderPretty, toJsonDiagnostic, renderSummary, type JsonDiagnostic } from './compiler/diagnostics/render.js';
 export type { SpecDocument, JsonValue } from './compiler/frontend/document.js';
 export type { ModelSpec, LayerSpec } from './compiler/spec/types.js';
-export { PLAN_FORMAT, PLAN_VERSION, type Plan, type PlanOp, type PlanParam, type PlanTotals } from './compiler/plan/types.js';
+export { PLAN_FORMAT, PLAN_VERSION, type Plan, type PlanOp, type PlanParam, type PlanTotals } from './plan/types.js';
 export { serializePlan } from './compiler/plan/build-plan.js';
 export { readPlan } from './compiler/plan/read-plan.js';
 export { specSchema, SPEC_VERSION } from './compiler/schema/spec-schema.js';

@@ -12,7 +12,7 @@
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { compileFile } from '../compiler/compile.js';
-import type { Plan } from '../compiler/plan/types.js';
+import type { Plan } from '../plan/types.js';
 import { initBackend } from '../runtime/backend/select.js';
 import { iterateBatches } from '../runtime/data/batches.js';
 import { createMultiDeviceExecutor } from '../runtime/devices/index.js';

@@ -8,7 +8,7 @@ import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { compileSource } from '../compiler/compile.js';
 import { diffModels } from '../compiler/diff/model-diff.js';
-import type { Plan } from '../compiler/plan/types.js';
+import type { Plan } from '../plan/types.js';
 import { generateYamlSpec } from './generate-spec.js';
 
 /** A generated spec and a copy with a few edits spread along it. */

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { compileSource } from '../compiler/compile.js';
-import type { Plan } from '../compiler/plan/types.js';
+import type { Plan } from '../plan/types.js';
 import { initBackend, type BackendName } from '../runtime/backend/select.js';
 import { iterateBatches } from '../runtime/data/batches.js';
 import { loadDataset } from '../runtime/data/datasets.js';

@@ -6,7 +6,7 @@ import { DiagnosticSink, type Diagnostic } from '../compiler/diagnostics/diagnos
 import { compileFile, type CompileResult } from '../compiler/compile.js';
 import { readTextFile } from '../compiler/host.js';
 import { readPlan } from '../compiler/plan/read-plan.js';
-import type { Plan } from '../compiler/plan/types.js';
+import type { Plan } from '../plan/types.js';
 import { UsageError } from './exit-codes.js';
 
 export interface LoadedModel {

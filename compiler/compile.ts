@@ -17,7 +17,7 @@ import { inferShapes } from './passes/infer-shapes.js';
 import { normalizeSpec } from './passes/normalize.js';
 import { validateForm } from './passes/validate-form.js';
 import { buildPlan } from './plan/build-plan.js';
-import type { Plan } from './plan/types.js';
+import type { Plan } from '../plan/types.js';
 import type { ModelSpec } from './spec/types.js';
 import { resolveExtends } from './variants/resolve-extends.js';
 

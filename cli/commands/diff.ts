@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { hasErrors } from '../../compiler/diagnostics/diagnostic.js';
 import { diffModels, type DiffInput, type ModelDiff } from '../../compiler/diff/model-diff.js';
-import type { Plan } from '../../compiler/plan/types.js';
+import type { Plan } from '../../plan/types.js';
 import { renderDiffMarkdown, renderDiffText } from '../../compiler/diff/render-diff.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { loadModel } from '../load-model.js';

@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { DiagnosticSink } from '../../compiler/diagnostics/diagnostic.js';
 import { renderPlain } from '../../compiler/diagnostics/render.js';
 import { readPlan } from '../../compiler/plan/read-plan.js';
-import type { ConvOp, Plan } from '../../compiler/plan/types.js';
+import type { ConvOp, Plan } from '../../plan/types.js';
 import { InputError, UsageError } from '../exit-codes.js';
 import { parseCount } from './train.js';
 

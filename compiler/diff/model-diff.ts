@@ -5,7 +5,7 @@
  */
 import { isAbsolute, relative, resolve } from 'node:path';
 import { buildReport, type Report, type ReportLayer } from '../report/report-data.js';
-import type { Plan, PlanOp } from '../plan/types.js';
+import type { Plan, PlanOp } from '../../plan/types.js';
 import { alignSequences } from './align.js';
 import { deepDiff, type ValueChange } from './deep-diff.js';
 import { opAttributes, paramsByName, type OpAttributes } from './op-attributes.js';
@@ -95,7 +95,7 @@ const LABEL_KEYS = new Set(['name', 'description']);
 
 function sides(plan: Plan, report: Report): LayerSide[] {
   const params = paramsByName(plan);
-  const ops = plan.ops.filter((op) => op.op !== 'exchange');
+  const ops = plan.ops.filter((op) => op.op !== 'exchange' && op.op !== 'input');
   return ops.map((op: PlanOp, k) => {
     const row: ReportLayer = report.layers[k]!;
     return {

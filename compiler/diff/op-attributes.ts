@@ -5,7 +5,7 @@
  * separately; these are what the spec author chose.
  */
 import { formatActivation } from '../spec/init.js';
-import type { OpTowers, Plan, PlanOp, PlanParam, ResolvedInit } from '../plan/types.js';
+import type { OpTowers, Plan, PlanOp, PlanParam, ResolvedInit } from '../../plan/types.js';
 
 export type OpAttributes = Record<string, string>;
 

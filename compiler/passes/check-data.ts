@@ -7,7 +7,7 @@
 import { DiagnosticSink } from '../diagnostics/diagnostic.js';
 import { spanAt, type SpecDocument } from '../frontend/document.js';
 import type { DataSpec, ModelSpec, Pair } from '../spec/types.js';
-import type { Shape } from '../plan/types.js';
+import type { Shape } from '../../plan/types.js';
 import { didYouMean } from '../text/suggest.js';
 
 /** Image size and classes of the datasets whose files are known in advance. */

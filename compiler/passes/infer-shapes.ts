@@ -9,7 +9,7 @@ import { DiagnosticSink } from '../diagnostics/diagnostic.js';
 import { spanAt, type SpecDocument } from '../frontend/document.js';
 import type { Span } from '../source/source-file.js';
 import type { ConvLayer, DenseLayer, LayerSpec, ModelSpec, PoolLayer } from '../spec/types.js';
-import type { OpCost, OpTowers, PlanOp, Shape } from '../plan/types.js';
+import type { OpCost, OpTowers, PlanOp, Shape } from '../../plan/types.js';
 import { formatDecimal, outputDim, resolvePadding, type DimResult } from './geometry.js';
 import { overrideNotes } from '../variants/override-notes.js';
 
@@ -40,29 +40,41 @@ export function inferShapes(spec: ModelSpec, doc: SpecDocument, reportTo: Diagno
   let shape: Shape | null = [...spec.input.shape];
   let state = 'replicated' as TowerState;
   let prevName = 'input';
+  let prevId = 0;
   /** The layer that last set the shape, to explain where an input size came from. */
   let shapeOrigin: { span?: Span; label: string } = { span: spanAt(doc, '/input/shape'), label: 'the model input is set here' };
   let softmaxSeen: string | null = null;
   let logits: string | null = null;
 
-  const push = (op: DistributiveOmit<PlanOp, 'id'>) => {
-    const full = { id: ops.length, ...op } as PlanOp;
+  /** Appends an op reading the previous op's output; `state` must already describe its output. */
+  const push = (op: DistributiveOmit<PlanOp, 'id' | 'inputs' | 'inputShapes'>) => {
+    const { name, layer, op: kind, outputShape, towers, cost, ...rest } = op;
+    const input = ops[prevId]!.outputShape;
+    const full = { id: ops.length, name, layer, op: kind, inputs: [prevId], inputShapes: [input], outputShape, towers, cost, ...rest } as PlanOp;
     ops.push(full);
     prevName = full.name;
+    prevId = full.id;
     return full;
   };
   const cost = (params: number, macs: number, otherOps: number, out: Shape): OpCost => ({ params, macs, otherOps, outputBytes: product(out) * BYTES });
-  const towersOf = (connect: OpTowers['connect']): OpTowers => ({ count: T, connect: T > 1 ? connect : 'local' });
+  /** Tower facts of an op that reads a value in the current `state`, which is its output's layout too. */
+  const towersOf = (connect: OpTowers['connect']): OpTowers => ({ count: T, connect: T > 1 ? connect : 'local', output: T > 1 ? (state === 'split' ? 'split' : 'replicated') : 'replicated' });
+  // Op 0 is the model input: every other op names the ops it reads by id.
+  ops.push({
+    id: 0, name: 'input', layer: 'input', op: 'input', inputs: [], inputShapes: [], outputShape: [...spec.input.shape],
+    towers: { count: T, connect: 'replicated', output: 'replicated' }, cost: cost(0, 0, 0, spec.input.shape), attrs: {},
+  });
 
   /** Inserts the allgather that a cross-tower layer needs, when its input is split. */
   const gatherIfSplit = (consumer: string, input: Shape) => {
     if (T === 1 || state !== 'split') return;
     const bytes = ((T - 1) * product(input) * BYTES);
     push({
-      name: `${consumer}.gather`, layer: consumer, op: 'exchange', input: prevName, inputShape: input, outputShape: input,
-      towers: { count: T, connect: 'all' }, cost: cost(0, 0, 0, [0]),
+      name: `${consumer}.gather`, layer: consumer, op: 'exchange', outputShape: input,
+      towers: { count: T, connect: 'all', output: 'replicated' }, cost: cost(0, 0, 0, [0]),
       attrs: { kind: 'allgather', consumer, forwardBytes: bytes, backwardBytes: bytes },
     });
+    state = 'replicated';
   };
 
   for (const layer of spec.layers) {
@@ -96,21 +108,21 @@ export function inferShapes(spec: ModelSpec, doc: SpecDocument, reportTo: Diagno
         const c = input[2]!;
         const perTower = state === 'split' ? c / T : c;
         push({
-          name: layer.name, layer: layer.name, op: 'lrn', input: prevName, inputShape: input, outputShape: input,
+          name: layer.name, layer: layer.name, op: 'lrn', outputShape: input,
           towers: towersOf('local'), cost: cost(0, 0, product(input) * (2 * layer.size + 3), input),
           attrs: { size: layer.size, alpha: layer.alpha, beta: layer.beta, k: layer.k, channelsPerTower: perTower },
         });
         break;
       }
       case 'dropout':
-        push({ name: layer.name, layer: layer.name, op: 'dropout', input: prevName, inputShape: input, outputShape: input, towers: towersOf('local'), cost: cost(0, 0, product(input), input), attrs: { p: layer.p } });
+        push({ name: layer.name, layer: layer.name, op: 'dropout', outputShape: input, towers: towersOf('local'), cost: cost(0, 0, product(input), input), attrs: { p: layer.p } });
         break;
       case 'activation':
-        push({ name: layer.name, layer: layer.name, op: 'activation', input: prevName, inputShape: input, outputShape: input, towers: towersOf('local'), cost: cost(0, 0, product(input), input), attrs: layer.act });
+        push({ name: layer.name, layer: layer.name, op: 'activation', outputShape: input, towers: towersOf('local'), cost: cost(0, 0, product(input), input), attrs: layer.act });
         break;
       case 'flatten': {
         const out = [product(input)];
-        push({ name: layer.name, layer: layer.name, op: 'flatten', input: prevName, inputShape: input, outputShape: out, towers: towersOf('local'), cost: cost(0, 0, 0, out), attrs: { order: T > 1 && state === 'split' && spatial ? 'tower-major' : 'hwc' } });
+        push({ name: layer.name, layer: layer.name, op: 'flatten', outputShape: out, towers: towersOf('local'), cost: cost(0, 0, 0, out), attrs: { order: T > 1 && state === 'split' && spatial ? 'tower-major' : 'hwc' } });
         shape = out;
         break;
       }
@@ -119,7 +131,7 @@ export function inferShapes(spec: ModelSpec, doc: SpecDocument, reportTo: Diagno
         if (spatial) {
           sink.report('NETC3105', layerSpan(layer), { name: layer.name, shape: input.join('x') }, { hint: `add \`{ type: flatten }\` before \`${layer.name}\` to say so` });
           flat = [product(input)];
-          push({ name: `${layer.name}.flatten`, layer: layer.name, op: 'flatten', input: prevName, inputShape: input, outputShape: flat, towers: towersOf('local'), cost: cost(0, 0, 0, flat), attrs: { order: T > 1 && state === 'split' ? 'tower-major' : 'hwc' } });
+          push({ name: `${layer.name}.flatten`, layer: layer.name, op: 'flatten', outputShape: flat, towers: towersOf('local'), cost: cost(0, 0, 0, flat), attrs: { order: T > 1 && state === 'split' ? 'tower-major' : 'hwc' } });
         }
         shape = denseOutput(layer, flat);
         break;
@@ -132,8 +144,8 @@ export function inferShapes(spec: ModelSpec, doc: SpecDocument, reportTo: Diagno
         }
         logits = prevName;
         gatherIfSplit(layer.name, input);
-        push({ name: layer.name, layer: layer.name, op: 'softmax', input: prevName, inputShape: input, outputShape: input, towers: { count: T, connect: T > 1 ? 'replicated' : 'local' }, cost: cost(0, 0, 3 * product(input), input), attrs: {} });
         state = 'replicated';
+        push({ name: layer.name, layer: layer.name, op: 'softmax', outputShape: input, towers: { count: T, connect: T > 1 ? 'replicated' : 'local', output: 'replicated' }, cost: cost(0, 0, 3 * product(input), input), attrs: {} });
         softmaxSeen = layer.name;
         break;
       }
@@ -233,13 +245,13 @@ export function inferShapes(spec: ModelSpec, doc: SpecDocument, reportTo: Diagno
     const params = weights + (layer.bias ? layer.filters : 0);
     const macs = outElems * layer.kernel[0] * layer.kernel[1] * (cin / groups);
     const other = (layer.bias ? outElems : 0) + (layer.act.fn === 'linear' ? 0 : outElems);
+    state = T > 1 ? 'split' : 'replicated';
     push({
-      name: layer.name, layer: layer.name, op: 'conv2d', input: prevName, inputShape: input, outputShape: out,
+      name: layer.name, layer: layer.name, op: 'conv2d', outputShape: out,
       towers: towersOf(layer.connect), cost: cost(params, macs, other, out),
       attrs: { filters: layer.filters, kernel: layer.kernel, stride: layer.stride, dilation: layer.dilation, pad: g.pad, padEnd: g.padEnd, groups, specGroups: layer.groups, activation: layer.act },
       params: { weight: `${layer.name}.weight`, bias: layer.bias ? `${layer.name}.bias` : null },
     });
-    state = T > 1 ? 'split' : 'replicated';
     return out;
   }
 
@@ -249,7 +261,7 @@ export function inferShapes(spec: ModelSpec, doc: SpecDocument, reportTo: Diagno
     const out: Shape = [g.out[0], g.out[1], input[2]!];
     const window = layer.window[0] * layer.window[1];
     push({
-      name: layer.name, layer: layer.name, op: layer.type, input: prevName, inputShape: input, outputShape: out,
+      name: layer.name, layer: layer.name, op: layer.type, outputShape: out,
       towers: towersOf('local'), cost: cost(0, 0, product(out) * (layer.type === 'maxpool' ? window - 1 : window), out),
       attrs: { window: layer.window, stride: layer.stride, pad: g.pad, padEnd: g.padEnd },
     });
@@ -271,13 +283,13 @@ export function inferShapes(spec: ModelSpec, doc: SpecDocument, reportTo: Diagno
     const macs = (n / groups) * layer.units;
     const params = macs + (layer.bias ? layer.units : 0);
     const other = (layer.bias ? layer.units : 0) + (layer.act.fn === 'linear' ? 0 : layer.units);
+    state = T > 1 ? 'split' : 'replicated';
     push({
-      name: layer.name, layer: layer.name, op: 'dense', input: prevName, inputShape: input, outputShape: out,
+      name: layer.name, layer: layer.name, op: 'dense', outputShape: out,
       towers: towersOf(layer.connect), cost: cost(params, macs, other, out),
       attrs: { units: layer.units, groups, activation: layer.act },
       params: { weight: `${layer.name}.weight`, bias: layer.bias ? `${layer.name}.bias` : null },
     });
-    state = T > 1 ? 'split' : 'replicated';
     return out;
   }
 

@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { InitSpec, ModelSpec } from '../spec/types.js';
-import { canonicalJson } from './canonical-json.js';
-import { PLAN_FORMAT, PLAN_VERSION, type Plan, type PlanOp, type PlanParam, type PlanTotals, type ResolvedInit } from './types.js';
+import { canonicalJson } from '../../plan/canonical-json.js';
+import { PLAN_FORMAT, PLAN_VERSION, type Plan, type PlanOp, type PlanParam, type PlanTotals, type ResolvedInit } from '../../plan/types.js';
 
 const BYTES = 4;
 
@@ -49,45 +49,48 @@ export function buildPlan(spec: ModelSpec, ops: PlanOp[], logits: string | null,
     let fanOut: number;
     if (op.op === 'conv2d') {
       const [kh, kw] = op.attrs.kernel;
-      const cinPerGroup = op.inputShape[2]! / op.attrs.groups;
+      const cinPerGroup = op.inputShapes[0]![2]! / op.attrs.groups;
       weightShape = [kh, kw, cinPerGroup, op.attrs.filters];
       fanIn = kh * kw * cinPerGroup;
       fanOut = kh * kw * op.attrs.filters;
     } else {
-      const inPerGroup = op.inputShape[0]! / op.attrs.groups;
+      const inPerGroup = op.inputShapes[0]![0]! / op.attrs.groups;
       weightShape = [inPerGroup, op.attrs.units];
       fanIn = inPerGroup;
       fanOut = op.attrs.units;
     }
     const count = weightShape.reduce((a, b) => a * b, 1);
     params.push({
-      name: op.params.weight, op: op.name, role: 'weight', shape: weightShape, layout: op.op === 'conv2d' ? 'HWIO' : 'IO', count,
+      name: op.params.weight, op: op.name, role: 'weight', trainable: true, shape: weightShape, layout: op.op === 'conv2d' ? 'HWIO' : 'IO', count,
       init: resolveInit(layer.init, fanIn, fanOut), lrMult: layer.lrMult[0], decayMult: layer.decayMult[0], towerAxis: weightShape.length - 1,
     });
     if (op.params.bias && layer.bias) {
       const units = op.outputShape[op.outputShape.length - 1]!;
       params.push({
-        name: op.params.bias, op: op.name, role: 'bias', shape: [units], layout: 'O', count: units,
+        name: op.params.bias, op: op.name, role: 'bias', trainable: true, shape: [units], layout: 'O', count: units,
         init: resolveInit(layer.bias, fanIn, fanOut), lrMult: layer.lrMult[1], decayMult: layer.decayMult[1], towerAxis: 0,
       });
     }
   }
 
   const batch = spec.train.batch;
-  const totalParams = params.reduce((a, p) => a + p.count, 0);
-  const inputBytes = spec.input.shape.reduce((a, b) => a * b, 1) * BYTES;
-  const activationBytesPerImage = inputBytes + ops.reduce((a, o) => a + o.cost.outputBytes, 0);
+  const learned = params.filter((p) => p.trainable);
+  const totalParams = learned.reduce((a, p) => a + p.count, 0);
+  const buffers = params.reduce((a, p) => a + (p.trainable ? 0 : p.count), 0);
+  // The input op's output is the input image: every op's output counts once.
+  const activationBytesPerImage = ops.reduce((a, o) => a + o.cost.outputBytes, 0);
   const exchangeForward = ops.reduce((a, o) => a + (o.op === 'exchange' ? o.attrs.forwardBytes : 0), 0);
   const exchangeBackward = ops.reduce((a, o) => a + (o.op === 'exchange' ? o.attrs.backwardBytes : 0), 0);
   const optimizerSlots = spec.train.optimizer.type === 'adam' ? 2 : 1;
   const totals: PlanTotals = {
     params: totalParams,
-    trainableParams: totalParams,
+    trainableParams: learned.reduce((a, p) => a + (p.lrMult !== 0 ? p.count : 0), 0),
+    buffers,
     macs: ops.reduce((a, o) => a + o.cost.macs, 0),
     otherOps: ops.reduce((a, o) => a + o.cost.otherOps, 0),
     activationBytesPerImage,
     activationBytesPerBatch: activationBytesPerImage * batch,
-    paramBytes: totalParams * BYTES,
+    paramBytes: (totalParams + buffers) * BYTES,
     optimizerStateBytes: totalParams * BYTES * optimizerSlots,
     exchangeBytesPerImage: { forward: exchangeForward, backward: exchangeBackward },
     exchangeBytesPerBatch: { forward: exchangeForward * batch, backward: exchangeBackward * batch },

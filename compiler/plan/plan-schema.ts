@@ -3,7 +3,7 @@
  * it). The runtime validates every plan it loads against this, so a
  * hand-edited or truncated plan is refused with a clear message.
  */
-import { PLAN_FORMAT, PLAN_VERSION } from './types.js';
+import { PLAN_FORMAT, PLAN_VERSION } from '../../plan/types.js';
 
 type Schema = Record<string, unknown>;
 const nat: Schema = { type: 'integer', minimum: 0 };
@@ -12,7 +12,11 @@ const pair: Schema = { type: 'array', items: nat, minItems: 2, maxItems: 2 };
 const quad: Schema = { type: 'array', items: nat, minItems: 4, maxItems: 4 };
 const activation: Schema = { type: 'object', required: ['fn'], properties: { fn: { enum: ['relu', 'tanh', 'sigmoid', 'leaky_relu', 'linear'] }, slope: { type: 'number' } } };
 
+const none: Schema = { maxProperties: 0 };
+
+/** Each op kind's attrs; keys are the op kinds of plan/types.ts. */
 const opAttrs: Record<string, Schema> = {
+  input: none,
   conv2d: { required: ['filters', 'kernel', 'stride', 'dilation', 'pad', 'padEnd', 'groups', 'activation'], properties: { kernel: pair, stride: pair, dilation: pair, pad: quad, padEnd: pair, groups: nat, filters: nat, activation } },
   maxpool: { required: ['window', 'stride', 'pad', 'padEnd'], properties: { window: pair, stride: pair, pad: quad, padEnd: pair } },
   avgpool: { required: ['window', 'stride', 'pad', 'padEnd'], properties: { window: pair, stride: pair, pad: quad, padEnd: pair } },
@@ -21,7 +25,12 @@ const opAttrs: Record<string, Schema> = {
   dense: { required: ['units', 'groups', 'activation'], properties: { activation } },
   flatten: { required: ['order'], properties: { order: { enum: ['hwc', 'tower-major'] } } },
   activation: activation,
-  softmax: {},
+  softmax: none,
+  globalavgpool: none,
+  globalmaxpool: none,
+  batchnorm: { required: ['momentum', 'epsilon', 'affine', 'activation'], properties: { momentum: { type: 'number', minimum: 0, maximum: 1 }, epsilon: { type: 'number', exclusiveMinimum: 0 }, affine: { type: 'boolean' }, activation } },
+  add: { required: ['activation'], properties: { activation } },
+  concat: { required: ['order'], properties: { order: { enum: ['plain', 'tower-major'] } } },
   exchange: { required: ['kind', 'consumer', 'forwardBytes', 'backwardBytes'] },
 };
 
@@ -43,20 +52,24 @@ export const planSchema: Schema = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['id', 'name', 'op', 'layer', 'input', 'inputShape', 'outputShape', 'towers', 'cost', 'attrs'],
+        required: ['id', 'name', 'op', 'layer', 'inputs', 'inputShapes', 'outputShape', 'towers', 'cost', 'attrs'],
         properties: {
           id: nat,
           name: { type: 'string' },
           op: { enum: Object.keys(opAttrs) },
-          input: { type: 'string' },
-          inputShape: shape,
+          inputs: { type: 'array', items: nat },
+          inputShapes: { type: 'array', items: shape },
           outputShape: shape,
-          towers: { type: 'object', required: ['count', 'connect'], properties: { count: { type: 'integer', minimum: 1 }, connect: { enum: ['tower', 'all', 'local', 'replicated'] } } },
+          towers: {
+            type: 'object',
+            required: ['count', 'connect', 'output'],
+            properties: { count: { type: 'integer', minimum: 1 }, connect: { enum: ['tower', 'all', 'local', 'replicated'] }, output: { enum: ['split', 'replicated'] } },
+          },
           cost: { type: 'object', required: ['params', 'macs', 'otherOps', 'outputBytes'] },
         },
         allOf: Object.entries(opAttrs).map(([op, attrs]) => ({
           if: { properties: { op: { const: op } } },
-          then: { properties: { attrs: { type: 'object', ...attrs } }, ...(op === 'conv2d' || op === 'dense' ? { required: ['params'] } : {}) },
+          then: { properties: { attrs: { type: 'object', ...attrs } }, ...(op === 'conv2d' || op === 'dense' || op === 'batchnorm' ? { required: ['params'] } : {}) },
         })),
       },
     },
@@ -64,11 +77,12 @@ export const planSchema: Schema = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['name', 'op', 'role', 'shape', 'layout', 'count', 'init', 'lrMult', 'decayMult', 'towerAxis'],
+        required: ['name', 'op', 'role', 'trainable', 'shape', 'layout', 'count', 'init', 'lrMult', 'decayMult', 'towerAxis'],
         properties: {
-          role: { enum: ['weight', 'bias'] },
+          role: { enum: ['weight', 'bias', 'scale', 'shift', 'running_mean', 'running_var'] },
+          trainable: { type: 'boolean' },
           shape,
-          layout: { enum: ['HWIO', 'IO', 'O'] },
+          layout: { enum: ['HWIO', 'IO', 'O', 'C'] },
           init: { type: 'object', required: ['kind'], properties: { kind: { enum: ['normal', 'truncated_normal', 'uniform', 'constant'] } } },
         },
       },
@@ -76,6 +90,6 @@ export const planSchema: Schema = {
     output: { type: 'object', required: ['op', 'logits', 'classes'] },
     train: { type: 'object', required: ['batch', 'epochs', 'optimizer', 'schedule', 'metrics'] },
     data: { anyOf: [{ type: 'null' }, { type: 'object', required: ['dataset', 'preprocess', 'augment'] }] },
-    totals: { type: 'object', required: ['params', 'macs'] },
+    totals: { type: 'object', required: ['params', 'trainableParams', 'buffers', 'macs'] },
   },
 };

@@ -3,7 +3,8 @@ import type { ErrorObject } from 'ajv/dist/2020.js';
 import { DiagnosticSink } from '../diagnostics/diagnostic.js';
 import { createSourceFile } from '../source/source-file.js';
 import { validatePlan } from '../schema/generated/validators.js';
-import { PLAN_FORMAT, PLAN_VERSION, type Plan } from './types.js';
+import { PLAN_FORMAT, PLAN_VERSION, type Plan } from '../../plan/types.js';
+import { upgradePlanV1 } from '../../plan/upgrade.js';
 
 /** Compiled ahead of time from plan-schema.ts (compiler/schema/generate-validators.ts). */
 const validator = validatePlan as { (data: unknown): boolean; errors?: ErrorObject[] | null };
@@ -23,7 +24,15 @@ export function readPlan(path: string, text: string, sink: DiagnosticSink): Plan
     sink.report('NETC4001', whole, { detail: `\`format\` is not "${PLAN_FORMAT}"` }, { hint: 'pass a spec (.yaml, .netc) or a plan written by `netc compile`' });
     return undefined;
   }
-  if (v.version !== PLAN_VERSION) {
+  if (v.version === 1) {
+    // A v1 plan is upgraded, then checked as any v2 plan; one too damaged to upgrade is refused.
+    try {
+      value = upgradePlanV1(value as Parameters<typeof upgradePlanV1>[0]);
+    } catch {
+      sink.report('NETC4001', whole, { detail: 'a version 1 plan that cannot be upgraded to version 2' }, { hint: 'recompile the spec with `netc compile`' });
+      return undefined;
+    }
+  } else if (v.version !== PLAN_VERSION) {
     sink.report('NETC4002', whole, { found: String(v.version), supported: PLAN_VERSION }, { hint: 'recompile the spec with this netc' });
     return undefined;
   }

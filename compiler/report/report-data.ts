@@ -4,7 +4,7 @@
  * prints this object; text and markdown render it.
  */
 import { formatActivation } from '../spec/init.js';
-import type { Plan, PlanOp } from '../plan/types.js';
+import type { Plan, PlanOp } from '../../plan/types.js';
 
 export interface ReportLayer {
   name: string;
@@ -71,15 +71,18 @@ function geometryOf(op: PlanOp): string {
   }
 }
 
+/** The spec's layer type for each op kind. */
 const typeNames: Record<PlanOp['op'], string> = {
-  conv2d: 'conv', maxpool: 'maxpool', avgpool: 'avgpool', lrn: 'lrn', dropout: 'dropout', dense: 'dense',
-  flatten: 'flatten', activation: 'activation', softmax: 'softmax', exchange: 'exchange',
+  input: 'input', conv2d: 'conv', maxpool: 'maxpool', avgpool: 'avgpool', globalavgpool: 'globalavgpool', globalmaxpool: 'globalmaxpool',
+  lrn: 'lrn', batchnorm: 'batchnorm', dropout: 'dropout', dense: 'dense', flatten: 'flatten', activation: 'activation',
+  softmax: 'softmax', add: 'add', concat: 'concat', exchange: 'exchange',
 };
 
 export function buildReport(plan: Plan): Report {
   const layers: ReportLayer[] = [];
   const pendingExchange = new Map<string, number>();
   for (const op of plan.ops) {
+    if (op.op === 'input') continue; // the report's header shows the input
     if (op.op === 'exchange') {
       pendingExchange.set(op.attrs.consumer, (op.attrs.forwardBytes + op.attrs.backwardBytes) * plan.train.batch);
       continue;

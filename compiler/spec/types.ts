@@ -3,18 +3,10 @@
  * every default filled in, every initializer parsed. Each layer keeps the JSON
  * pointer of its source so later passes can point at the exact text.
  */
-export type Pair = [number, number];
-/** top, bottom, left, right */
-export type Quad = [number, number, number, number];
+export type { Pair, Quad, ActivationFn, Activation, OptimizerSpec, WarmupSpec, ScheduleSpec, Metric, TrainSpec, DatasetKind, DataSpec } from '../../plan/types.js';
+import type { Pair, Quad, Activation, TrainSpec, DataSpec } from '../../plan/types.js';
 export type Rounding = 'exact' | 'floor' | 'ceil';
 export type Connect = 'tower' | 'all';
-
-export type ActivationFn = 'relu' | 'tanh' | 'sigmoid' | 'leaky_relu' | 'linear';
-export interface Activation {
-  fn: ActivationFn;
-  /** leaky_relu only */
-  slope?: number;
-}
 
 export type InitSpec =
   | { kind: 'normal'; mean: number; std: number }
@@ -92,60 +84,6 @@ export interface ActivationLayer extends LayerBase {
 }
 
 export type LayerSpec = ConvLayer | PoolLayer | LrnLayer | DropoutLayer | DenseLayer | SimpleLayer | ActivationLayer;
-
-export type OptimizerSpec =
-  | { type: 'sgd'; lr: number; momentum: number; weightDecay: number }
-  | { type: 'momentum'; lr: number; momentum: number; weightDecay: number; nesterov: boolean }
-  | { type: 'adam'; lr: number; beta1: number; beta2: number; epsilon: number; weightDecay: number };
-
-export interface WarmupSpec {
-  epochs: number;
-  from: number;
-}
-
-export type ScheduleSpec = (
-  | { type: 'constant' }
-  | { type: 'plateau'; metric: string; factor: number; patience: number; minDelta: number; cooldown: number; maxReductions: number | null; minLr: number }
-  | { type: 'step'; every: number; factor: number }
-  | { type: 'multistep'; milestones: number[]; factor: number }
-  | { type: 'cosine'; minLr: number }
-) & { warmup: WarmupSpec | null };
-
-export type Metric = 'loss' | 'top1_error' | 'top5_error' | 'accuracy';
-
-export interface TrainSpec {
-  batch: number;
-  epochs: number;
-  optimizer: OptimizerSpec;
-  schedule: ScheduleSpec;
-  metrics: Metric[];
-  labelSmoothing: number;
-}
-
-export type DatasetKind = 'fashion-mnist' | 'idx' | 'cifar10' | 'image-folder';
-
-export interface DataSpec {
-  dataset: { kind: DatasetKind; path: string | null; classes: number | null };
-  /** 'test' or a held-out fraction of the training set */
-  validation: 'test' | number;
-  trainLimit: number | null;
-  preprocess: {
-    /** [h, w], or [n, 0] for "shorter side n" */
-    resize: Pair | null;
-    resizeShorter: number | null;
-    centerCrop: Pair | null;
-    scale: number;
-    mean: 'none' | 'per-pixel' | 'per-channel' | number[];
-    std: number[] | null;
-  };
-  augment: {
-    randomCrop: Pair | null;
-    pad: number;
-    flip: boolean;
-    pcaColour: number;
-  };
-  testCrops: 'center' | 'ten';
-}
 
 export interface ModelSpec {
   name: string;

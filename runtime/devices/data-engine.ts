@@ -6,7 +6,7 @@
  * the same update to the same weights, so the replicas stay identical.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Plan } from '../../compiler/plan/types.js';
+import type { Plan } from '../../plan/types.js';
 import type { ExecutorState } from '../exec/executor.js';
 import { LocalExecutor } from '../exec/local-executor.js';
 import type { SliceOf } from '../model/forward.js';

@@ -5,7 +5,7 @@
  * every device applies the same update. The state of any device is the
  * state of the model, so checkpoints read device 0 and load into all.
  */
-import type { Plan } from '../../compiler/plan/types.js';
+import type { Plan } from '../../plan/types.js';
 import type { EvalResult, Executor, ExecutorState, HostBatch, NamedArray, StepResult } from '../exec/executor.js';
 import { splitRows, weightedSum } from './all-reduce.js';
 import type { DeviceGroup } from './group.js';

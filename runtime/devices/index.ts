@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Plan } from '../../compiler/plan/types.js';
+import type { Plan } from '../../plan/types.js';
 import type { Executor } from '../exec/executor.js';
 import type { RunConfig } from '../train/run-dir.js';
 import { DataParallelExecutor } from './data-parallel.js';

@@ -3,7 +3,7 @@
  * JSON-able header plus raw arrays (bufs): threads post the arrays as shared
  * memory, processes send them as the payload of a binary frame (frames.ts).
  */
-import type { Plan } from '../../compiler/plan/types.js';
+import type { Plan } from '../../plan/types.js';
 import type { SliceOf } from '../model/forward.js';
 
 export type Buf = Float32Array | Int32Array;

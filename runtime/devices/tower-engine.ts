@@ -11,7 +11,8 @@
  * update of a part is the part of the update.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Plan, PlanOp } from '../../compiler/plan/types.js';
+import { opsNeededFor } from '../../plan/graph.js';
+import type { Plan, PlanOp } from '../../plan/types.js';
 import { dropoutSeedFor, uniqueVariableName } from '../exec/local-executor.js';
 import { runOp, type ForwardContext } from '../model/forward.js';
 import { initialValues } from '../model/init-params.js';
@@ -58,9 +59,7 @@ export class TowerEngine {
     if (why) throw new Error(why);
     this.towersHere = plan.towers / devices;
     this.firstTower = device * this.towersHere;
-    const lastIndex = plan.ops.findIndex((o) => o.name === plan.output.logits);
-    const ops = lastIndex >= 0 ? plan.ops.slice(0, lastIndex + 1) : plan.ops.filter((o) => o.op !== 'softmax');
-    this.ops = ops.map((o) => localOp(o, devices));
+    this.ops = opsNeededFor(plan, plan.output.logits).map((o) => localOp(o, devices));
     // The same initial values as one device (same seed), cut to this device's towers.
     this.params = plan.params.map((p, i) => {
       const part = partOf(initialValues(p, i, seed), p.shape, p.towerAxis, devices, device);
@@ -106,7 +105,9 @@ export class TowerEngine {
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor2D {
     let h: Value = whole(x);
     let split = false;
+    // Tower placement runs chains only (the plan interpreter of the graph redesign replaces this walk).
     for (const op of this.ops) {
+      if (op.op === 'input') continue;
       if (op.op === 'exchange') {
         if (split) h = whole(this.allGather(gather(h), 'sum'));
         split = false;
@@ -115,7 +116,7 @@ export class TowerEngine {
       const weighted = op.op === 'conv2d' || op.op === 'dense';
       if (weighted && op.towers.connect === 'tower' && !split) h = whole(this.myChannels(gather(h)));
       if (weighted && op.towers.connect !== 'tower' && split) throw new Error(`\`${op.name}\` reads every tower but the plan has no exchange before it`);
-      h = runOp(op, h, this.paramMap, split ? { ...ctx, firstTower: this.firstTower } : ctx, this.towersHere);
+      h = runOp(op, [h], this.paramMap, split ? { ...ctx, firstTower: this.firstTower } : ctx, this.towersHere);
       if (weighted) split = true;
     }
     const logits = gather(h);

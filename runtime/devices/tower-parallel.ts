@@ -7,7 +7,7 @@
  * towerAxis for checkpoints (which hold whole tensors, whatever the device
  * count).
  */
-import type { Plan } from '../../compiler/plan/types.js';
+import type { Plan } from '../../plan/types.js';
 import type { EvalResult, Executor, ExecutorState, HostBatch, NamedArray, StepResult } from '../exec/executor.js';
 import { abortExchange, controlWords, waitingDevices } from './exchange.js';
 import type { DeviceGroup } from './group.js';
@@ -20,7 +20,7 @@ const product = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 /** Values per image of the largest exchange (a whole gathered tensor, or the logits). */
 export function exchangePerImage(plan: Plan): number {
-  return Math.max(plan.output.classes ?? 0, ...plan.ops.filter((o) => o.op === 'exchange').map((o) => product(o.inputShape)));
+  return Math.max(plan.output.classes ?? 0, ...plan.ops.filter((o) => o.op === 'exchange').map((o) => product(o.inputShapes[0]!)));
 }
 
 export function newExchangeMemory(devices: number, rows: number, perImage: number, timeoutMs: number, control?: SharedArrayBuffer): ExchangeMemory {

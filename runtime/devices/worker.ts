@@ -5,7 +5,7 @@
  * and answers requests one at a time, in order.
  */
 import { threadId } from 'node:worker_threads';
-import type { Plan } from '../../compiler/plan/types.js';
+import type { Plan } from '../../plan/types.js';
 import { initBackend, type BackendName } from '../backend/select.js';
 import type { NamedArray } from '../exec/executor.js';
 import { DataEngine } from './data-engine.js';

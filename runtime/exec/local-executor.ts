@@ -5,7 +5,7 @@
  * worker of the multi-device executors (computeGradients / applyGradients).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Plan } from '../../compiler/plan/types.js';
+import type { Plan } from '../../plan/types.js';
 import { createForward, type Forward, type SliceOf } from '../model/forward.js';
 import { initialValues } from '../model/init-params.js';
 import { Optimizer, type TrainableParam } from '../train/optimizer.js';

@@ -5,7 +5,8 @@
  * multi-device executor runs each tower's part on its own device instead.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Plan, PlanOp } from '../../compiler/plan/types.js';
+import { opsNeededFor } from '../../plan/graph.js';
+import type { Plan, PlanOp } from '../../plan/types.js';
 import { applyActivation, avgPool, conv2d, dense, flatten, gather, localResponseNorm, mapParts, maxPool, whole, type Value } from './lower-ops.js';
 
 export type ParamTensors = ReadonlyMap<string, tf.Tensor>;
@@ -60,8 +61,12 @@ function dropout(x: tf.Tensor, p: number, seed: number, rows: SliceOf | undefine
   return tf.mul(x, tf.div(tf.floor(tf.add(mine, keep)), keep));
 }
 
-export function runOp(op: PlanOp, x: Value, params: ParamTensors, ctx: ForwardContext, towerCount: number): Value {
+/** Runs one op on the values of its inputs (in the op's `inputs` order). */
+export function runOp(op: PlanOp, inputs: Value[], params: ParamTensors, ctx: ForwardContext, towerCount: number): Value {
+  const x = inputs[0]!;
   switch (op.op) {
+    case 'input':
+      return x;
     case 'conv2d':
       return conv2d(op, x, towerCount, getParam(params, op.params.weight) as tf.Tensor4D, getParam(params, op.params.bias) as tf.Tensor1D | null);
     case 'dense':
@@ -87,16 +92,24 @@ export function runOp(op: PlanOp, x: Value, params: ParamTensors, ctx: ForwardCo
       return whole(tf.softmax(gather(x)));
     case 'exchange':
       return whole(gather(x));
+    case 'add':
+    case 'concat':
+    case 'batchnorm':
+    case 'globalavgpool':
+    case 'globalmaxpool':
+      throw new Error(`op kind \`${op.op}\` is not lowered to tfjs yet`);
   }
 }
 
 /** Builds the forward pass up to the logits op (the softmax is applied by the loss or by predict). */
 export function createForward(plan: Plan): Forward {
-  const lastIndex = plan.ops.findIndex((o) => o.name === plan.output.logits);
-  const ops = lastIndex >= 0 ? plan.ops.slice(0, lastIndex + 1) : plan.ops.filter((o) => o.op !== 'softmax');
+  const ops = opsNeededFor(plan, plan.output.logits);
   return (params, x, ctx) => {
-    let h: Value = whole(x);
-    for (const op of ops) h = runOp(op, h, params, ctx, plan.towers);
-    return gather(h) as tf.Tensor2D;
+    const values = new Map<number, Value>();
+    for (const op of ops) {
+      const inputs = op.op === 'input' ? [whole(x)] : op.inputs.map((id) => values.get(id)!);
+      values.set(op.id, runOp(op, inputs, params, ctx, plan.towers));
+    }
+    return gather(values.get(ops[ops.length - 1]!.id)!) as tf.Tensor2D;
   };
 }

@@ -4,7 +4,7 @@
  * backend, and nothing depends on tfjs' random kernels.
  */
 import { deriveSeed, Rng } from '../data/rng.js';
-import type { PlanParam, ResolvedInit } from '../../compiler/plan/types.js';
+import type { PlanParam, ResolvedInit } from '../../plan/types.js';
 
 const INIT_STREAM = 101;
 

@@ -8,8 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { lrn } from '../kernels/lrn.js';
-import type { Activation } from '../../compiler/spec/types.js';
-import type { ConvOp, DenseOp, LrnOp, PoolOp } from '../../compiler/plan/types.js';
+import type { Activation } from '../../plan/types.js';
+import type { ConvOp, DenseOp, LrnOp, PoolOp } from '../../plan/types.js';
 
 export type Value = { kind: 'whole'; t: tf.Tensor } | { kind: 'towers'; parts: tf.Tensor[] };
 

@@ -5,8 +5,8 @@
  * checks that what reaches the model has the plan's input shape.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Plan } from '../../compiler/plan/types.js';
-import type { DataSpec } from '../../compiler/spec/types.js';
+import type { Plan } from '../../plan/types.js';
+import type { DataSpec } from '../../plan/types.js';
 import { DataError } from '../data/errors.js';
 import { checkDatasetFits, loadDataset } from '../data/datasets.js';
 import { splitHoldout, subsetDataset } from '../data/split.js';

@@ -11,7 +11,7 @@
  * with lr_p = lr x lr_mult and wd_p = weight_decay x decay_mult of the parameter.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { OptimizerSpec } from '../../compiler/spec/types.js';
+import type { OptimizerSpec } from '../../plan/types.js';
 
 export interface TrainableParam {
   name: string;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DiagnosticSink } from '../../compiler/diagnostics/diagnostic.js';
 import { renderPlain } from '../../compiler/diagnostics/render.js';
 import { readPlan } from '../../compiler/plan/read-plan.js';
-import type { Plan } from '../../compiler/plan/types.js';
+import type { Plan } from '../../plan/types.js';
 
 export class RunDirError extends Error {}
 

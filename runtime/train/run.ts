@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Plan } from '../../compiler/plan/types.js';
+import type { Plan } from '../../plan/types.js';
 import { initBackend, type BackendName } from '../backend/select.js';
 import type { Executor } from '../exec/executor.js';
 import { LocalExecutor } from '../exec/local-executor.js';

@@ -4,7 +4,7 @@
  * Epoch-based schedules are evaluated at fractional epochs so a warmup ramps
  * per step. The state is plain JSON, stored in checkpoints for exact resume.
  */
-import type { ScheduleSpec } from '../../compiler/spec/types.js';
+import type { ScheduleSpec } from '../../plan/types.js';
 
 export interface ScheduleState {
   /** The base rate now (plateau reductions applied; step/cosine are computed from the initial rate). */

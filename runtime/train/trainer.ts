@@ -5,7 +5,7 @@
  */
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Plan } from '../../compiler/plan/types.js';
+import type { Plan } from '../../plan/types.js';
 import { batchesPerEpoch, iterateBatches, prefetch } from '../data/batches.js';
 import { tenCropHost } from '../data/host-augment.js';
 import type { Dataset } from '../data/types.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileFile } from '../../compiler/compile.js';
-import type { Plan } from '../../compiler/plan/types.js';
+import type { Plan } from '../../plan/types.js';
 
 function compiled(path: string): Plan {
   const r = compileFile(path);

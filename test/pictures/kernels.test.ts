@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runPlot } from '../../cli/commands/plot.js';
 import { InputError, UsageError } from '../../cli/exit-codes.js';
-import type { Plan } from '../../compiler/plan/types.js';
+import type { Plan } from '../../plan/types.js';
 import { decodePng } from '../../runtime/data/png.js';
 import { writeCheckpoint } from '../../runtime/train/checkpoint.js';
 import { BLOCK_GAP, GAP, MARGIN, kernelGridLayout, renderKernelGrid } from '../../runtime/train/pictures/kernels.js';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileFile } from '../../compiler/compile.js';
-import type { Plan } from '../../compiler/plan/types.js';
+import type { Plan } from '../../plan/types.js';
 import { initBackend } from '../../runtime/backend/select.js';
 import { createMultiDeviceExecutor, DeviceError, type MultiDeviceOptions } from '../../runtime/devices/index.js';
 import type { Executor, ExecutorState, HostBatch } from '../../runtime/exec/executor.js';

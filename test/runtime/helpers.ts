@@ -1,6 +1,6 @@
 /** Shared helpers for runtime tests: compile a spec from text, make batches. */
 import { compileSource } from '../../compiler/compile.js';
-import type { Plan } from '../../compiler/plan/types.js';
+import type { Plan } from '../../plan/types.js';
 
 export function planOf(yaml: string): Plan {
   const r = compileSource('test.yaml', yaml);

@@ -65,7 +65,7 @@ describe('tower lowering on one device', () => {
     const b = params.get('c2.bias') as tf.Tensor1D;
     const reference = tf.add(tf.conv2d(x, full.toTensor() as tf.Tensor4D, 1, 'valid'), b);
     // run just the conv op through the lowering, with the input split into towers
-    const forward = createForward({ ...plan, ops: [conv], output: { ...plan.output, logits: 'c2' } });
+    const forward = createForward({ ...plan, ops: [plan.ops[0]!, { ...conv, id: 1, inputs: [0] }], output: { ...plan.output, logits: 'c2' } });
     const got = forward(params, x, { training: false, dropoutSeed: 0 });
     expect(tf.max(tf.abs(tf.sub(got, tf.reshape(reference, got.shape)))).dataSync()[0]).toBeLessThan(1e-5);
   });
@@ -123,7 +123,7 @@ layers:
   - { name: p, type: maxpool, window: 3, stride: 2, pad: 1, round: ceil }
   - { name: f, type: flatten }
 `);
-    const op = plan.ops[0]!;
+    const op = plan.ops.find((o) => o.name === 'p')!;
     expect(op.op === 'maxpool' && op.attrs.padEnd).toEqual([1, 1]); // (8 + 2 - 3) / 2 + 1 = 4.5 -> 5
     const forward = createForward(plan);
     const n = 8 * 8 * 3;
