@@ -89,6 +89,7 @@ export const messages = {
   // 40xx: plans read back
   NETC4001: { name: 'not-a-plan', severity: 'error', template: 'not a netc plan: {detail}' },
   NETC4002: { name: 'plan-version', severity: 'error', template: 'plan version {found} is not supported (this netc reads {supported}, and upgrades 1)' },
+  NETC4003: { name: 'plan-inconsistent', severity: 'error', template: 'the plan contradicts itself: {detail}' },
   // 90xx: netc's own bugs
   NETC9001: { name: 'internal-error', severity: 'error', template: 'internal compiler error: {detail}' },
 } as const satisfies Record<string, MessageDef>;

@@ -4,6 +4,7 @@ import { DiagnosticSink } from '../diagnostics/diagnostic.js';
 import { createSourceFile } from '../source/source-file.js';
 import { validatePlan } from '../schema/generated/validators.js';
 import { PLAN_FORMAT, PLAN_VERSION, type Plan } from '../../plan/types.js';
+import { checkPlanConsistency } from '../../plan/check.js';
 import { upgradePlanV1 } from '../../plan/upgrade.js';
 
 /** Compiled ahead of time from plan-schema.ts (compiler/schema/generate-validators.ts). */
@@ -39,6 +40,14 @@ export function readPlan(path: string, text: string, sink: DiagnosticSink): Plan
   if (!validator(value)) {
     const e = validator.errors?.[0];
     sink.report('NETC4001', whole, { detail: `${e?.instancePath || '/'} ${e?.message ?? 'is invalid'}` }, { hint: 'the plan was edited or truncated: recompile the spec' });
+    return undefined;
+  }
+  // The schema checks the form; a plan edited by hand can still contradict itself (a kernel that no
+  // longer gives the listed shape), and an engine would silently run something else.
+  const problems = checkPlanConsistency(value as Plan);
+  if (problems.length > 0) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
+    sink.report('NETC4003', whole, { detail: `${problems[0]}${more}` }, { hint: 'the plan was edited or written by another tool: recompile the spec with `netc compile`' });
     return undefined;
   }
   return value as Plan;

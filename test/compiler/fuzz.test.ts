@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify, parse } from 'yaml';
 import { compileSource } from '../../compiler/compile.js';
+import { checkPlanConsistency } from '../../plan/check.js';
 
 const seeds = ['specs/alexnet.yaml', 'examples/fashion-mnist/fmnist-alexnet.yaml'].map((p) => readFileSync(p, 'utf8'));
 
@@ -15,8 +16,11 @@ function assertWellBehaved(text: string) {
   const r = compileSource('fuzz.yaml', text);
   expect(r.diagnostics.filter((d) => d.code === 'NETC9001')).toEqual([]);
   const errors = r.diagnostics.filter((d) => d.severity === 'error');
-  if (r.plan) expect(errors).toEqual([]);
-  else expect(errors.length).toBeGreaterThan(0);
+  // A plan the compiler accepts must agree with itself (plan/check.ts, a second implementation of the arithmetic).
+  if (r.plan) {
+    expect(errors).toEqual([]);
+    expect(checkPlanConsistency(r.plan)).toEqual([]);
+  } else expect(errors.length).toBeGreaterThan(0);
   for (const d of r.diagnostics) {
     expect(d.span, `${d.code} ${d.message}`).toBeDefined();
     expect(d.span!.start).toBeGreaterThanOrEqual(0);
