@@ -2,12 +2,14 @@
  * Data placement, coordinator side: every device holds the whole model; a
  * batch is cut into contiguous row slices, one per device; each returns the
  * gradients of its slice, the coordinator averages them (all-reduce.ts) and
- * every device applies the same update. The state of any device is the
+ * every device applies the same update (and moves its batchnorm running
+ * statistics by the whole batch's, batch-stats.ts). The state of any device is the
  * state of the model, so checkpoints read device 0 and load into all.
  */
 import type { Plan } from '../../plan/types.js';
 import type { EvalResult, Executor, ExecutorState, HostBatch, NamedArray, StepResult } from '../exec/executor.js';
 import { splitRows, weightedSum } from './all-reduce.js';
+import { combineBatchStats } from './batch-stats.js';
 import type { DeviceGroup } from './group.js';
 import type { Buf, StateEntry, StepReply } from './messages.js';
 import { sharedFloat32, toShared } from './shared.js';
@@ -17,6 +19,7 @@ export class DataParallelExecutor implements Executor {
   readonly times: { steps: number; computeMs: number; updates: number; updateMs: number }[];
   readonly wall = { steps: 0, ms: 0 };
   private readonly reduced: Float32Array;
+  private readonly batchNorm: boolean;
 
   constructor(
     private readonly group: DeviceGroup,
@@ -26,6 +29,7 @@ export class DataParallelExecutor implements Executor {
   ) {
     const count = plan.params.reduce((s, p) => s + p.count, 0);
     this.reduced = shareMemory ? sharedFloat32(count) : new Float32Array(count);
+    this.batchNorm = plan.ops.some((o) => o.op === 'batchnorm');
     this.times = group.links.map(() => ({ steps: 0, computeMs: 0, updates: 0, updateMs: 0 }));
   }
 
@@ -65,7 +69,10 @@ export class DataParallelExecutor implements Executor {
       t.computeMs += h.stepMs;
     }
     const skip = !Number.isFinite(lossSum);
-    if (!skip) weightedSum(this.reduced, replies.map((r, i) => ({ values: r.bufs[0] as Float32Array, weight: parts[i]!.n / batch.y.length })));
+    if (!skip) {
+      weightedSum(this.reduced, replies.map((r, i) => ({ values: r.bufs[0] as Float32Array, weight: parts[i]!.n / batch.y.length })));
+      if (this.batchNorm) combineBatchStats(this.plan, this.reduced, replies.map((r, i) => ({ values: r.bufs[0] as Float32Array, rows: parts[i]!.n })));
+    }
     // Not awaited: each device applies before it serves its next request (requests are served in
     // order), so the update overlaps the trainer's next batch. A failed apply fails the group, and
     // with it the next request. `reduced` is rewritten only after every device answered the next

@@ -4,7 +4,7 @@
  * memory, processes send them as the payload of a binary frame (frames.ts).
  */
 import type { Plan } from '../../plan/types.js';
-import type { SliceOf } from '../model/forward.js';
+import type { SliceOf } from '../ops/index.js';
 
 export type Buf = Float32Array | Int32Array;
 

@@ -1,23 +1,21 @@
 /**
  * A device of tower placement (the paper's model parallelism): it owns towers
- * [first, first + L) of the plan, i.e. that part of every parameter along its
- * towerAxis, and computes only their part of every layer. Where the plan has an
- * exchange op, the towers' activations are all-gathered from the other devices
- * (and in the backward pass the gradients reduce-scattered back), through a
- * custom-gradient op around the synchronous shared-memory exchange, so a step
- * is one tf.variableGrads call, as on one device. The loss is computed on
- * every device from the gathered logits; each device updates its own
- * parameters with the same optimizer rule, which acts elementwise, so an
- * update of a part is the part of the update.
+ * [first, first + L) of the plan, i.e. that part of every tower-split
+ * parameter along its towerAxis, and runs the plan interpreter on a site
+ * whose tower parts are its own. Where a split value must become whole (the
+ * plan's exchange ops), the towers' activations are all-gathered from the
+ * other devices (and in the backward pass the gradients reduce-scattered
+ * back), through a custom-gradient op around the synchronous exchange, so a
+ * step is one tf.variableGrads call, as on one device. Every device computes
+ * the loss from the whole logits and updates its own parameters with the same
+ * optimizer rule, which acts elementwise, so an update of a part is the part
+ * of the update.
  */
 import * as tf from '@tensorflow/tfjs';
-import { opsNeededFor } from '../../plan/graph.js';
-import type { Plan, PlanOp } from '../../plan/types.js';
-import { dropoutSeedFor, uniqueVariableName } from '../exec/local-executor.js';
-import { runOp, type ForwardContext } from '../model/forward.js';
-import { initialValues } from '../model/init-params.js';
-import { gather, whole, type Value } from '../model/lower-ops.js';
-import { Optimizer, type TrainableParam } from '../train/optimizer.js';
+import type { Plan } from '../../plan/types.js';
+import { Replica } from '../exec/replica.js';
+import type { Site } from '../ops/index.js';
+import { joinLast, splitN, type Value } from '../ops/value.js';
 import type { TowerExchange } from './exchange.js';
 import { partOf } from './host-arrays.js';
 import type { StateEntry, StepReply } from './messages.js';
@@ -30,44 +28,57 @@ export function towersUnsupported(plan: Plan, devices: number): string | null {
   return null;
 }
 
-/** The op as run on a device holding `devices`-th of the towers: grouped layers keep their per-tower groups. */
-function localOp(op: PlanOp, devices: number): PlanOp {
-  if (op.op === 'conv2d' && op.towers.connect === 'tower') return { ...op, attrs: { ...op.attrs, groups: op.attrs.groups / devices } };
-  if (op.op === 'dense' && op.towers.connect === 'tower') return { ...op, attrs: { ...op.attrs, groups: op.attrs.groups / devices } };
-  return op;
+/**
+ * Parameters cut over the towers (their op's output is split); the others
+ * belong to ops every device computes whole (e.g. a batchnorm of a replicated
+ * value): each device holds all of them and their gradients are summed.
+ */
+export function towerSplitParams(plan: Plan): Set<string> {
+  const split = new Set(plan.ops.filter((o) => o.towers.output === 'split').map((o) => o.name));
+  return new Set(plan.params.filter((p) => plan.towers > 1 && split.has(p.op)).map((p) => p.name));
 }
 
-export class TowerEngine {
-  /** Towers on this device, and the first one's global index. */
-  readonly towersHere: number;
-  readonly firstTower: number;
-  private readonly ops: PlanOp[];
-  private readonly params: TrainableParam[];
-  private readonly paramMap: Map<string, tf.Tensor>;
-  private readonly optimizer: Optimizer;
-  private readonly classes: number;
+/** The site of `device` of `devices`: its own towers, the others' through the exchange. */
+class TowerSite implements Site {
+  readonly towers: number;
+  readonly local: number;
+  readonly first: number;
 
   constructor(
-    readonly plan: Plan,
-    readonly device: number,
-    readonly devices: number,
-    private readonly seed: number,
-    private readonly labelSmoothing: number,
+    plan: Plan,
+    private readonly device: number,
+    private readonly devices: number,
     private readonly exchange: TowerExchange,
   ) {
-    const why = towersUnsupported(plan, devices);
-    if (why) throw new Error(why);
-    this.towersHere = plan.towers / devices;
-    this.firstTower = device * this.towersHere;
-    this.ops = opsNeededFor(plan, plan.output.logits).map((o) => localOp(o, devices));
-    // The same initial values as one device (same seed), cut to this device's towers.
-    this.params = plan.params.map((p, i) => {
-      const part = partOf(initialValues(p, i, seed), p.shape, p.towerAxis, devices, device);
-      return { name: p.name, variable: tf.variable(tf.tensor(part.values, part.shape), true, uniqueVariableName(p.name)), lrMult: p.lrMult, decayMult: p.decayMult };
-    });
-    this.paramMap = new Map(this.params.map((p) => [p.name, p.variable]));
-    this.optimizer = new Optimizer(plan.train.optimizer, this.params);
-    this.classes = plan.output.classes ?? 0;
+    this.towers = plan.towers;
+    this.local = plan.towers / devices;
+    this.first = device * this.local;
+  }
+
+  gather(parts: readonly tf.Tensor[]): tf.Tensor {
+    return this.allGather(joinLast(parts), 'sum');
+  }
+
+  /** My block of a whole tensor's last axis, cut into my towers. */
+  mine(t: tf.Tensor): tf.Tensor[] {
+    const axis = t.rank - 1;
+    const c = t.shape[axis]! / this.devices;
+    const block = tf.slice(t, t.shape.map((_, i) => (i === axis ? this.device * c : 0)), t.shape.map((s, i) => (i === axis ? c : s)));
+    return splitN(block, this.local, axis);
+  }
+
+  /**
+   * Every device computes the same loss from the whole logits. Split logits:
+   * my part's gradient is already whole (`mine`). Whole logits: each device
+   * passes back 1/devices of the gradient, so the sums at the exchanges (and
+   * of the replicated parameters' gradients) count it once.
+   */
+  output(v: Value): tf.Tensor {
+    if (v.kind === 'towers') return this.allGather(joinLast(v.parts), 'mine');
+    if (this.devices === 1) return v.t;
+    const share = 1 / this.devices;
+    const scaled = tf.customGrad(((x: tf.Tensor) => ({ value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.mul(dy, share) })) as unknown as Parameters<typeof tf.customGrad>[0]);
+    return scaled(v.t);
   }
 
   /**
@@ -93,114 +104,89 @@ export class TowerEngine {
     }) as unknown as Parameters<typeof tf.customGrad>[0]);
     return gatherOp(local);
   }
+}
 
-  /** My block of a whole tensor's last axis (a tower-connected layer reading a replicated input). */
-  private myChannels(t: tf.Tensor): tf.Tensor {
-    const axis = t.rank - 1;
-    const c = t.shape[axis]! / this.devices;
-    return tf.slice(t, t.shape.map((_, i) => (i === axis ? this.device * c : 0)), t.shape.map((s, i) => (i === axis ? c : s)));
+export class TowerEngine {
+  /** Towers on this device, and the first one's global index. */
+  readonly towersHere: number;
+  readonly firstTower: number;
+  private readonly replica: Replica;
+  /** Parameters every device holds whole (not cut over towers), whose gradients are summed over devices. */
+  private readonly replicated: string[];
+
+  constructor(
+    readonly plan: Plan,
+    readonly device: number,
+    readonly devices: number,
+    seed: number,
+    labelSmoothing: number,
+    private readonly exchange: TowerExchange,
+  ) {
+    const why = towersUnsupported(plan, devices);
+    if (why) throw new Error(why);
+    const site = new TowerSite(plan, device, devices, exchange);
+    this.towersHere = site.local;
+    this.firstTower = site.first;
+    const split = towerSplitParams(plan);
+    this.replicated = plan.params.filter((p) => p.trainable && !split.has(p.name)).map((p) => p.name);
+    // The same initial values as one device (same seed), cut to this device's towers.
+    this.replica = new Replica(plan, {
+      seed, labelSmoothing, site,
+      cut: (p, values) => (split.has(p.name) ? partOf(values, p.shape, p.towerAxis, devices, device) : { values, shape: p.shape }),
+    });
   }
 
-  /** The gathered logits, the same on every device. */
-  forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor2D {
-    let h: Value = whole(x);
-    let split = false;
-    // Tower placement runs chains only (the plan interpreter of the graph redesign replaces this walk).
-    for (const op of this.ops) {
-      if (op.op === 'input') continue;
-      if (op.op === 'exchange') {
-        if (split) h = whole(this.allGather(gather(h), 'sum'));
-        split = false;
-        continue;
-      }
-      const weighted = op.op === 'conv2d' || op.op === 'dense';
-      if (weighted && op.towers.connect === 'tower' && !split) h = whole(this.myChannels(gather(h)));
-      if (weighted && op.towers.connect !== 'tower' && split) throw new Error(`\`${op.name}\` reads every tower but the plan has no exchange before it`);
-      h = runOp(op, [h], this.paramMap, split ? { ...ctx, firstTower: this.firstTower } : ctx, this.towersHere);
-      if (weighted) split = true;
+  /** Sums the replicated parameters' gradients over the devices (one all-gather of them all). */
+  private sumReplicated(grads: Record<string, tf.Tensor>): void {
+    if (this.devices === 1 || this.replicated.length === 0) return;
+    const names = this.replicated.filter((n) => grads[n]);
+    const flat = new Float32Array(names.reduce((s, n) => s + grads[n]!.size, 0));
+    let at = 0;
+    for (const n of names) {
+      flat.set(grads[n]!.dataSync() as Float32Array, at);
+      at += grads[n]!.size;
     }
-    const logits = gather(h);
-    return (split ? this.allGather(logits, 'mine') : logits) as tf.Tensor2D;
-  }
-
-  private lossOf(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
-    return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, this.classes), logits, undefined, this.labelSmoothing) as tf.Scalar;
+    const all = this.exchange.allGather(flat);
+    const sum = new Float32Array(flat.length);
+    for (const part of all) for (let i = 0; i < sum.length; i++) sum[i]! += part[i]!;
+    at = 0;
+    for (const n of names) {
+      const g = grads[n]!;
+      grads[n] = tf.tensor(sum.subarray(at, at + g.size), g.shape);
+      at += g.size;
+      g.dispose();
+    }
   }
 
   /** Forward, backward (with exchanges) and the update of this device's parameters. */
   trainStep(x: Float32Array, shape: number[], y: Int32Array, step: number, lr: number): StepReply {
-    let kept: tf.Tensor2D | null = null;
-    const { value, grads } = tf.tidy(() => {
-      const xt = tf.tensor(x, shape);
-      const yt = tf.tensor1d(y, 'int32');
-      return tf.variableGrads(() => {
-        const logits = this.forward(xt, { training: true, dropoutSeed: dropoutSeedFor(this.seed, step) });
-        kept = tf.keep(logits);
-        return this.lossOf(logits, yt);
-      });
-    });
-    const lossSum = value.dataSync()[0]! * y.length;
-    value.dispose();
-    let top1Errors = 0;
-    const logits = kept as tf.Tensor2D | null;
-    if (logits) {
-      const predicted = tf.tidy(() => tf.argMax(logits, 1));
-      const p = predicted.dataSync();
-      for (let i = 0; i < y.length; i++) if (p[i] !== y[i]) top1Errors++;
-      predicted.dispose();
-      logits.dispose();
-    }
     // Every device saw the same loss, so they all skip (or all take) the update.
-    // The optimizer takes gradients by parameter name, not by (possibly suffixed) variable name.
-    const byName: Record<string, tf.Tensor> = {};
-    for (const p of this.optimizer.params) if (grads[p.variable.name]) byName[p.name] = grads[p.variable.name]!;
-    if (Number.isFinite(lossSum)) this.optimizer.apply(byName, lr);
-    for (const g of Object.values(grads)) g.dispose();
-    return { lossSum, top1Errors, count: y.length };
+    const r = this.replica.trainStep({ x, shape, y }, lr, step, (grads) => this.sumReplicated(grads));
+    return { ...r, count: y.length };
   }
 
   evaluate(x: Float32Array, shape: number[], y: Int32Array): { lossSum: number; probabilities: Float32Array } {
-    const [lossT, probsT] = tf.tidy(() => {
-      const logits = this.forward(tf.tensor(x, shape), { training: false, dropoutSeed: 0 });
-      const yt = tf.tensor1d(y, 'int32');
-      const losses = tf.losses.softmaxCrossEntropy(tf.oneHot(yt, this.classes), logits, undefined, 0, tf.Reduction.NONE);
-      return [tf.sum(losses), tf.softmax(logits)];
-    });
-    const lossSum = lossT.dataSync()[0]!;
-    const probabilities = probsT.dataSync() as Float32Array;
-    lossT.dispose();
-    probsT.dispose();
-    return { lossSum, probabilities };
+    return this.replica.evaluate({ x, shape, y });
   }
 
-  /** This device's part of every parameter and optimizer slot. */
+  /** This device's part of every parameter, buffer and optimizer slot. */
   getState(): { entries: StateEntry[]; values: Float32Array[]; optimizerStep: number } {
-    const entries: StateEntry[] = [];
-    const values: Float32Array[] = [];
-    for (const p of this.params) {
-      entries.push({ name: p.name, param: p.name, slot: false, shape: p.variable.shape });
-      values.push(p.variable.dataSync() as Float32Array);
-    }
-    for (const [name, v] of this.optimizer.slots) {
-      entries.push({ name, param: paramOfSlot(name, this.params), slot: true, shape: v.shape });
-      values.push(v.dataSync() as Float32Array);
-    }
-    return { entries, values, optimizerStep: this.optimizer.step };
+    const s = this.replica.getState();
+    const names = this.replica.params;
+    const entries: StateEntry[] = [
+      ...s.params.map((p) => ({ name: p.name, param: p.name, slot: false, shape: p.shape })),
+      ...s.slots.map((p) => ({ name: p.name, param: paramOfSlot(p.name, names), slot: true, shape: p.shape })),
+    ];
+    return { entries, values: [...s.params, ...s.slots].map((a) => a.values), optimizerStep: s.optimizerStep };
   }
 
   setState(entries: readonly StateEntry[], values: readonly Float32Array[], optimizerStep: number): void {
-    for (const [i, e] of entries.entries()) {
-      const target = e.slot ? this.optimizer.slots.get(e.name) : (this.paramMap.get(e.name) as tf.Variable | undefined);
-      if (!target) throw new Error(`the checkpoint has ${e.slot ? 'optimizer state' : 'a parameter'} \`${e.name}\` that this device does not`);
-      if (target.size !== values[i]!.length) throw new Error(`\`${e.name}\` has ${values[i]!.length} values, this device's part needs ${target.size}`);
-      target.assign(tf.tensor(values[i]!, target.shape));
-    }
-    this.optimizer.step = optimizerStep;
+    const arrays = entries.map((e, i) => ({ name: e.name, shape: e.shape, values: values[i]! }));
+    this.replica.setState(arrays.filter((_, i) => !entries[i]!.slot), arrays.filter((_, i) => entries[i]!.slot), optimizerStep);
   }
 
   dispose(): void {
-    for (const p of this.params) p.variable.dispose();
-    this.optimizer.dispose();
+    this.replica.dispose();
   }
 }
 

@@ -14,13 +14,19 @@ import type { DeviceGroup } from './group.js';
 import { concatAxis, partOf } from './host-arrays.js';
 import type { Buf, ExchangeMemory, StateEntry, StepReply } from './messages.js';
 import { toShared } from './shared.js';
-import { paramOfSlot } from './tower-engine.js';
+import { paramOfSlot, towerSplitParams } from './tower-engine.js';
 
 const product = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
-/** Values per image of the largest exchange (a whole gathered tensor, or the logits). */
+/**
+ * Values per image of the largest exchange: a whole gathered tensor, the
+ * logits, or (once per step, whatever the batch) the gradients of the
+ * parameters every device holds whole.
+ */
 export function exchangePerImage(plan: Plan): number {
-  return Math.max(plan.output.classes ?? 0, ...plan.ops.filter((o) => o.op === 'exchange').map((o) => product(o.inputShapes[0]!)));
+  const split = towerSplitParams(plan);
+  const replicated = plan.params.filter((p) => p.trainable && !split.has(p.name)).reduce((n, p) => n + p.count, 0);
+  return Math.max(plan.output.classes ?? 0, replicated, ...plan.ops.filter((o) => o.op === 'exchange').map((o) => product(o.inputShapes[0]!)));
 }
 
 export function newExchangeMemory(devices: number, rows: number, perImage: number, timeoutMs: number, control?: SharedArrayBuffer): ExchangeMemory {
@@ -47,7 +53,9 @@ export class TowerParallelExecutor implements Executor {
   readonly times: TowerTimes[];
   private rows: number;
   private readonly perImage: number;
+  /** The towerAxis of each parameter cut over the towers (the others every device holds whole). */
   private readonly axisOf: Map<string, number>;
+  private readonly names: Set<string>;
 
   constructor(
     private readonly group: DeviceGroup,
@@ -58,7 +66,9 @@ export class TowerParallelExecutor implements Executor {
   ) {
     this.rows = rows;
     this.perImage = exchangePerImage(plan);
-    this.axisOf = new Map(plan.params.map((p) => [p.name, p.towerAxis]));
+    const split = towerSplitParams(plan);
+    this.axisOf = new Map(plan.params.filter((p) => split.has(p.name)).map((p) => [p.name, p.towerAxis]));
+    this.names = new Set(plan.params.map((p) => p.name));
     if (memory) {
       const control = memory.control;
       group.exchange = { waiting: () => waitingDevices(control, group.devices), abort: () => abortExchange(control) };
@@ -109,29 +119,31 @@ export class TowerParallelExecutor implements Executor {
     return { lossSum: (r.h as { lossSum: number }).lossSum, probabilities: r.bufs[0] as Float32Array, count: batch.y.length };
   }
 
-  /** Whole tensors: each device's parts joined along the parameter's towerAxis. */
+  /** Whole tensors: each device's parts joined along the parameter's towerAxis (a replicated one: device 0's). */
   async getState(): Promise<ExecutorState> {
     const replies = await this.group.all(() => ({ kind: 'getState' }));
     const first = replies[0]!.h as { entries: StateEntry[]; optimizerStep: number };
     const params: NamedArray[] = [];
     const slots: NamedArray[] = [];
     for (const [i, e] of first.entries.entries()) {
+      const axis = this.axisOf.get(e.param);
       const parts = replies.map((r) => ({ values: r.bufs[i] as Float32Array, shape: e.shape }));
-      const whole = concatAxis(parts, this.axisOf.get(e.param)!);
+      const whole = axis === undefined ? parts[0]! : concatAxis(parts, axis);
       (e.slot ? slots : params).push({ name: e.name, shape: whole.shape, values: whole.values });
     }
     return { params, slots, optimizerStep: first.optimizerStep };
   }
 
-  /** Cuts each whole tensor into the devices' parts. */
+  /** Cuts each whole tensor into the devices' parts (a replicated one goes whole to each). */
   async setState(state: ExecutorState): Promise<void> {
     const names = this.plan.params.map((p) => ({ name: p.name }));
     const all = [...state.params.map((a) => ({ a, slot: false })), ...state.slots.map((a) => ({ a, slot: true }))];
     const entriesFor = (d: number) => all.map(({ a, slot }) => {
       const param = slot ? paramOfSlot(a.name, names) : a.name;
+      if (!this.names.has(param)) throw new Error(`the checkpoint has a parameter \`${a.name}\` that the plan does not`);
       const axis = this.axisOf.get(param);
-      if (axis === undefined) throw new Error(`the checkpoint has a parameter \`${a.name}\` that the plan does not`);
-      return { entry: { name: a.name, param, slot, shape: [] as number[] }, part: partOf(a.values, a.shape, axis, this.devices, d) };
+      const part = axis === undefined ? { values: a.values, shape: [...a.shape] } : partOf(a.values, a.shape, axis, this.devices, d);
+      return { entry: { name: a.name, param, slot, shape: [] as number[] }, part };
     });
     const perDevice = this.group.links.map((_, d) => entriesFor(d));
     await this.group.all(
