@@ -3,7 +3,7 @@
  * returns the plan (when there are no errors) with every diagnostic.
  *
  *   parse (yaml | netc) -> extends -> validate-form -> normalize -> check-names
- *   -> check-hyperparameters -> infer-shapes -> check-data -> build-plan
+ *   -> check-hyperparameters -> check-graph -> infer-shapes -> check-data -> build-plan
  */
 import { DiagnosticSink, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
 import type { SpecDocument } from './frontend/document.js';
@@ -11,6 +11,7 @@ import { parseSpecSource } from './frontend/parse-source.js';
 import './dsl/index.js'; // registers the .netc frontend
 import { nodeHost, type CompilerHost } from './host.js';
 import { checkData } from './passes/check-data.js';
+import { checkGraph } from './passes/check-graph.js';
 import { checkHyperparameters } from './passes/check-hyperparameters.js';
 import { checkNames } from './passes/check-names.js';
 import { inferShapes } from './passes/infer-shapes.js';
@@ -67,11 +68,12 @@ function runPasses(path: string, text: string, host: CompilerHost, sink: Diagnos
   const spec = normalizeSpec(document, sink);
   checkNames(spec, document, sink);
   checkHyperparameters(spec, document, sink);
-  const shapes = inferShapes(spec, document, sink);
+  const graph = checkGraph(spec, document, sink);
+  const shapes = inferShapes(spec, graph, document, sink);
   dropTop5WhenMeaningless(spec, document, shapes.outputShape);
   checkData(spec, shapes.outputShape, document, sink);
   if (sink.hasErrors) return { spec, document };
-  const plan = buildPlan(spec, shapes.ops, shapes.logits, shapes.outputShape);
+  const plan = buildPlan(spec, shapes);
   return { plan, spec, document };
 }
 

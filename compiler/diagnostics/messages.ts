@@ -50,6 +50,15 @@ export const messages = {
   NETC3003: { name: 'layer-after-output', severity: 'warning', template: 'layer `{name}` comes after the softmax output `{output}`' },
   NETC3004: { name: 'no-layers', severity: 'error', template: 'the model has no layers' },
   NETC3005: { name: 'unused-default', severity: 'warning', template: 'default `{key}` is never used: no layer has {what}' },
+  // 30xx (cont.): the layer graph
+  NETC3006: { name: 'unknown-input', severity: 'error', template: '{reader} `{name}`, but no layer has that name' },
+  NETC3007: { name: 'input-cycle', severity: 'error', template: 'layers read each other in a cycle: {cycle}' },
+  NETC3008: { name: 'input-below', severity: 'error', template: '`{name}` reads `{input}`, which is defined after it' },
+  NETC3009: { name: 'dead-branch', severity: 'warning', template: 'the output of `{name}` is never read: it is left out of the plan' },
+  NETC3010: { name: 'several-outputs', severity: 'error', template: 'the model has {count} outputs ({names}) and no declared `output`' },
+  NETC3011: { name: 'input-count', severity: 'error', template: '{type} layer `{name}` reads {count}, it takes {takes}' },
+  NETC3012: { name: 'reserved-layer-name', severity: 'error', template: '`{name}` names the model input: a layer cannot be called so' },
+  NETC3013: { name: 'input-and-inputs', severity: 'error', template: 'layer `{name}` sets both `input` and `inputs`' },
   // 31xx: shapes and towers
   NETC3101: { name: 'non-integer-output-size', severity: 'error', template: '{what} output {dim} is not a whole number: ({size} + {pads} - {kernel}) / {stride} + 1 = {value}' },
   NETC3102: { name: 'kernel-larger-than-input', severity: 'error', template: '{kind} {dim} {kernel} is larger than the padded input {dim} {size}' },
@@ -61,6 +70,8 @@ export const messages = {
   NETC3108: { name: 'padding-not-smaller-than-kernel', severity: 'warning', template: 'padding {pad} is not smaller than the kernel {dim} {kernel}: some outputs see only padding' },
   NETC3109: { name: 'classes-mismatch', severity: 'error', template: 'the model outputs {units} classes but dataset `{dataset}` has {classes}' },
   NETC3110: { name: 'input-mismatch', severity: 'error', template: 'dataset `{dataset}` gives {given} images but the model input is {expected}' },
+  NETC3112: { name: 'add-shape-mismatch', severity: 'error', template: '`{name}` cannot add {inputs}: the shapes differ' },
+  NETC3113: { name: 'concat-size-mismatch', severity: 'error', template: '`{name}` cannot concatenate {inputs}: {what} differ' },
   NETC3111: { name: 'no-classifier-output', severity: 'error', template: 'training needs a flat class-score output, the model ends with {shape}' },
   // 32xx: hyper-parameters
   NETC3201: { name: 'negative-std', severity: 'error', template: 'standard deviation must be positive, found {value}' },

@@ -1,156 +1,181 @@
 /**
- * Pass 4: shape inference and tower connectivity. Walks the layers in order,
- * computing each output shape, the resolved padding, the tower split and the
- * cost, and emits the IR: the plan's op list (with exchange ops inserted where
- * a layer needs every tower's activations). A shape that cannot be inferred
- * becomes `null` and later layers skip their checks (one cause, one error).
+ * Shape inference and tower connectivity over the layer graph. Visits the
+ * layers in list order (check-graph made sure every layer reads layers above
+ * it), computing each output shape, the resolved padding, the tower split and
+ * the cost, and emits the IR: the plan's ops, each naming the ops it reads by
+ * id, with exchange ops inserted where a layer needs every tower's
+ * activations. A shape that cannot be inferred becomes `null`, and the layers
+ * that read it are skipped silently (one cause, one error), while independent
+ * branches go on being checked. Dead branches are checked too, then left out.
  */
-import { DiagnosticSink } from '../diagnostics/diagnostic.js';
+import { DiagnosticSink, type RelatedSpan } from '../diagnostics/diagnostic.js';
 import { spanAt, type SpecDocument } from '../frontend/document.js';
 import type { Span } from '../source/source-file.js';
-import type { ConvLayer, DenseLayer, LayerSpec, ModelSpec, PoolLayer } from '../spec/types.js';
+import type { AddLayer, BatchNormLayer, ConcatLayer, ConvLayer, DenseLayer, GlobalPoolLayer, LayerSpec, ModelSpec, PoolLayer } from '../spec/types.js';
 import type { OpCost, OpTowers, PlanOp, Shape } from '../../plan/types.js';
 import { formatDecimal, outputDim, resolvePadding, type DimResult } from './geometry.js';
 import { overrideNotes } from '../variants/override-notes.js';
+import { MODEL_INPUT, type LayerGraph } from './check-graph.js';
 
 const BYTES = 4; // float32
 const product = (s: Shape) => s.reduce((a, b) => a * b, 1);
+const showShape = (s: Shape) => s.join('x');
 
 /** Whether a tensor between layers is the same on every tower, or split over them. */
 type TowerState = 'replicated' | 'split';
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type NewOp = DistributiveOmit<PlanOp, 'id' | 'inputs' | 'inputShapes'>;
+
+/** A layer's output as the layers reading it see it. */
+interface Value {
+  /** null: unknown (an error upstream was reported). */
+  shape: Shape | null;
+  state: TowerState;
+  /** Id of the op that produces it. */
+  op: number;
+  /** The layer that made it (`input` for the model input). */
+  layer: string;
+  /** Where it was made, to explain where an input size came from. */
+  origin: { span?: Span; label: string };
+}
 
 export interface ShapeResult {
+  /** The plan's ops: the live graph (dead branches left out), ids renumbered. */
   ops: PlanOp[];
   /** Output shape of the network, or null if unknown. */
   outputShape: Shape | null;
-  /** The op producing the logits (the softmax's input, or the last op). */
+  /** The model's output op, or null. */
+  output: string | null;
+  /** The op producing the logits (the output softmax's input, or the output op). */
   logits: string | null;
 }
 
-export function inferShapes(spec: ModelSpec, doc: SpecDocument, reportTo: DiagnosticSink): ShapeResult {
+export function inferShapes(spec: ModelSpec, graph: LayerGraph, doc: SpecDocument, reportTo: DiagnosticSink): ShapeResult {
   // A variant's change can break a shape downstream: its errors also point at the change.
   const notes = overrideNotes(doc, reportTo);
   const sink = notes.sink;
   const T = spec.towers;
   const ops: PlanOp[] = [];
+  /** The layer index each op belongs to (-1: the model input). */
+  const opLayer: number[] = [];
   const at = (layer: LayerSpec, field: string): Span | undefined => spanAt(doc, layer.src[field] ?? `${layer.pointer}/${field}`);
   const layerSpan = (layer: LayerSpec) => spanAt(doc, `${layer.pointer}/type`) ?? spanAt(doc, layer.pointer);
-
-  let shape: Shape | null = [...spec.input.shape];
-  let state = 'replicated' as TowerState;
-  let prevName = 'input';
-  let prevId = 0;
-  /** The layer that last set the shape, to explain where an input size came from. */
-  let shapeOrigin: { span?: Span; label: string } = { span: spanAt(doc, '/input/shape'), label: 'the model input is set here' };
-  let softmaxSeen: string | null = null;
-  let logits: string | null = null;
-
-  /** Appends an op reading the previous op's output; `state` must already describe its output. */
-  const push = (op: DistributiveOmit<PlanOp, 'id' | 'inputs' | 'inputShapes'>) => {
-    const { name, layer, op: kind, outputShape, towers, cost, ...rest } = op;
-    const input = ops[prevId]!.outputShape;
-    const full = { id: ops.length, name, layer, op: kind, inputs: [prevId], inputShapes: [input], outputShape, towers, cost, ...rest } as PlanOp;
-    ops.push(full);
-    prevName = full.name;
-    prevId = full.id;
-    return full;
-  };
+  const inputsSpan = (layer: LayerSpec) => spanAt(doc, layer.src.inputs ?? layer.src.input ?? `${layer.pointer}/type`);
   const cost = (params: number, macs: number, otherOps: number, out: Shape): OpCost => ({ params, macs, otherOps, outputBytes: product(out) * BYTES });
-  /** Tower facts of an op that reads a value in the current `state`, which is its output's layout too. */
-  const towersOf = (connect: OpTowers['connect']): OpTowers => ({ count: T, connect: T > 1 ? connect : 'local', output: T > 1 ? (state === 'split' ? 'split' : 'replicated') : 'replicated' });
-  // Op 0 is the model input: every other op names the ops it reads by id.
-  ops.push({
-    id: 0, name: 'input', layer: 'input', op: 'input', inputs: [], inputShapes: [], outputShape: [...spec.input.shape],
-    towers: { count: T, connect: 'replicated', output: 'replicated' }, cost: cost(0, 0, 0, spec.input.shape), attrs: {},
-  });
 
-  /** Inserts the allgather that a cross-tower layer needs, when its input is split. */
-  const gatherIfSplit = (consumer: string, input: Shape) => {
-    if (T === 1 || state !== 'split') return;
-    const bytes = ((T - 1) * product(input) * BYTES);
-    push({
-      name: `${consumer}.gather`, layer: consumer, op: 'exchange', outputShape: input,
+  let current = -1; // the layer being visited
+  /** Appends an op reading the given ops; returns its id. */
+  const push = (op: NewOp, reads: number[]): number => {
+    const { name, layer, op: kind, outputShape, towers, cost: c, ...rest } = op;
+    const id = ops.length;
+    const inputShapes = reads.map((r) => ops[r]!.outputShape);
+    ops.push({ id, name, layer, op: kind, inputs: reads, inputShapes, outputShape, towers, cost: c, ...rest } as PlanOp);
+    opLayer.push(current);
+    return id;
+  };
+  /** Tower facts of an op whose output is in `state`. */
+  const towersOf = (connect: OpTowers['connect'], state: TowerState): OpTowers => ({ count: T, connect: T > 1 ? connect : 'local', output: T > 1 ? state : 'replicated' });
+
+  // Op 0 is the model input: every other op names the ops it reads by id.
+  push({ name: MODEL_INPUT, layer: MODEL_INPUT, op: 'input', outputShape: [...spec.input.shape], towers: { count: T, connect: 'replicated', output: 'replicated' }, cost: cost(0, 0, 0, spec.input.shape), attrs: {} }, []);
+  const inputValue: Value = { shape: [...spec.input.shape], state: 'replicated', op: 0, layer: MODEL_INPUT, origin: { span: spanAt(doc, '/input/shape'), label: 'the model input is set here' } };
+
+  /** The allgather a cross-tower layer needs when its input is split; the value it then reads. */
+  const gatherIfSplit = (consumer: string, v: Value): Value => {
+    if (T === 1 || v.state !== 'split') return v;
+    const bytes = (T - 1) * product(v.shape!) * BYTES;
+    const op = push({
+      name: `${consumer}.gather`, layer: consumer, op: 'exchange', outputShape: v.shape!,
       towers: { count: T, connect: 'all', output: 'replicated' }, cost: cost(0, 0, 0, [0]),
       attrs: { kind: 'allgather', consumer, forwardBytes: bytes, backwardBytes: bytes },
-    });
-    state = 'replicated';
+    }, [v.op]);
+    return { ...v, state: 'replicated', op };
   };
 
-  for (const layer of spec.layers) {
-    notes.enterLayer(layer.pointer);
-    if (softmaxSeen) sink.report('NETC3003', layerSpan(layer), { name: layer.name, output: softmaxSeen }, { hint: 'the softmax is the output: move this layer before it, or remove it' });
-    if (shape === null) continue; // poisoned by an earlier error
-    const input: Shape = shape;
-    const spatial = input.length === 3;
+  const values: Value[] = [];
+  /** For each softmax layer, the op whose output feeds it (the logits). */
+  const logitsOf = new Map<number, number>();
 
+  spec.layers.forEach((layer, i) => {
+    current = i;
+    notes.enterLayer(layer.pointer);
+    const poisoned: Value = { shape: null, state: 'replicated', op: -1, layer: layer.name, origin: { label: '' } };
+    const ids = graph.inputs[i];
+    const ins = ids?.map((j) => (j < 0 ? inputValue : values[j]!));
+    // Unknown inputs were reported where they went wrong: nothing more to say here.
+    if (!ins || ins.some((v) => v.shape === null)) {
+      values.push(poisoned);
+      return;
+    }
+    const out = inferLayer(layer, i, ins);
+    values.push(out ? { ...out, layer: layer.name, origin: { span: layerSpan(layer), label: `the input comes from \`${layer.name}\`` } } : poisoned);
+  });
+
+  function inferLayer(layer: LayerSpec, index: number, ins: Value[]): Pick<Value, 'shape' | 'state' | 'op'> | null {
+    const v = ins[0]!;
+    const input = v.shape!;
+    const spatial = input.length === 3;
     const needSpatial = () => {
       if (spatial) return true;
-      sink.report('NETC3106', layerSpan(layer), { type: layer.type, name: layer.name, shape: input.join('x') }, { hint: 'spatial layers must come before `flatten` and the dense layers' });
+      sink.report('NETC3106', layerSpan(layer), { type: layer.type, name: layer.name, shape: showShape(input) }, { hint: 'spatial layers must come before `flatten` and the dense layers' });
       return false;
     };
+    /** An op with the input's layout, reading the one input. */
+    const local = (op: NewOp, state = v.state) => ({ shape: op.outputShape, state, op: push(op, [v.op]) });
 
     switch (layer.type) {
-      case 'conv': {
-        if (!needSpatial()) { shape = null; break; }
-        const out = convOutput(layer, input);
-        shape = out;
-        break;
-      }
+      case 'conv':
+        return needSpatial() ? conv(layer, v) : null;
       case 'maxpool':
-      case 'avgpool': {
-        if (!needSpatial()) { shape = null; break; }
-        shape = poolOutput(layer, input);
-        break;
-      }
+      case 'avgpool':
+        return needSpatial() ? pool(layer, v) : null;
       case 'lrn': {
-        if (!needSpatial()) { shape = null; break; }
+        if (!needSpatial()) return null;
         const c = input[2]!;
-        const perTower = state === 'split' ? c / T : c;
-        push({
+        return local({
           name: layer.name, layer: layer.name, op: 'lrn', outputShape: input,
-          towers: towersOf('local'), cost: cost(0, 0, product(input) * (2 * layer.size + 3), input),
-          attrs: { size: layer.size, alpha: layer.alpha, beta: layer.beta, k: layer.k, channelsPerTower: perTower },
+          towers: towersOf('local', v.state), cost: cost(0, 0, product(input) * (2 * layer.size + 3), input),
+          attrs: { size: layer.size, alpha: layer.alpha, beta: layer.beta, k: layer.k, channelsPerTower: v.state === 'split' ? c / T : c },
         });
-        break;
       }
       case 'dropout':
-        push({ name: layer.name, layer: layer.name, op: 'dropout', outputShape: input, towers: towersOf('local'), cost: cost(0, 0, product(input), input), attrs: { p: layer.p } });
-        break;
+        return local({ name: layer.name, layer: layer.name, op: 'dropout', outputShape: input, towers: towersOf('local', v.state), cost: cost(0, 0, product(input), input), attrs: { p: layer.p } });
       case 'activation':
-        push({ name: layer.name, layer: layer.name, op: 'activation', outputShape: input, towers: towersOf('local'), cost: cost(0, 0, product(input), input), attrs: layer.act });
-        break;
+        return local({ name: layer.name, layer: layer.name, op: 'activation', outputShape: input, towers: towersOf('local', v.state), cost: cost(0, 0, product(input), input), attrs: layer.act });
       case 'flatten': {
         const out = [product(input)];
-        push({ name: layer.name, layer: layer.name, op: 'flatten', outputShape: out, towers: towersOf('local'), cost: cost(0, 0, 0, out), attrs: { order: T > 1 && state === 'split' && spatial ? 'tower-major' : 'hwc' } });
-        shape = out;
-        break;
+        return local({ name: layer.name, layer: layer.name, op: 'flatten', outputShape: out, towers: towersOf('local', v.state), cost: cost(0, 0, 0, out), attrs: { order: T > 1 && v.state === 'split' && spatial ? 'tower-major' : 'hwc' } });
       }
       case 'dense': {
-        let flat = input;
+        let flat = v;
         if (spatial) {
-          sink.report('NETC3105', layerSpan(layer), { name: layer.name, shape: input.join('x') }, { hint: `add \`{ type: flatten }\` before \`${layer.name}\` to say so` });
-          flat = [product(input)];
-          push({ name: `${layer.name}.flatten`, layer: layer.name, op: 'flatten', outputShape: flat, towers: towersOf('local'), cost: cost(0, 0, 0, flat), attrs: { order: T > 1 && state === 'split' ? 'tower-major' : 'hwc' } });
+          sink.report('NETC3105', layerSpan(layer), { name: layer.name, shape: showShape(input) }, { hint: `add \`{ type: flatten }\` before \`${layer.name}\` to say so` });
+          const shape = [product(input)];
+          const op = push({ name: `${layer.name}.flatten`, layer: layer.name, op: 'flatten', outputShape: shape, towers: towersOf('local', v.state), cost: cost(0, 0, 0, shape), attrs: { order: T > 1 && v.state === 'split' ? 'tower-major' : 'hwc' } }, [v.op]);
+          flat = { ...v, shape, op };
         }
-        shape = denseOutput(layer, flat);
-        break;
+        return dense(layer, flat);
       }
       case 'softmax': {
         if (spatial) {
-          sink.report('NETC3106', layerSpan(layer), { type: 'softmax', name: layer.name, shape: input.join('x') }, { hint: 'add `flatten` and a dense layer with one unit per class before the softmax' });
-          shape = null;
-          break;
+          sink.report('NETC3106', layerSpan(layer), { type: 'softmax', name: layer.name, shape: showShape(input) }, { hint: 'add `flatten` and a dense layer with one unit per class before the softmax' });
+          return null;
         }
-        logits = prevName;
-        gatherIfSplit(layer.name, input);
-        state = 'replicated';
-        push({ name: layer.name, layer: layer.name, op: 'softmax', outputShape: input, towers: { count: T, connect: T > 1 ? 'replicated' : 'local', output: 'replicated' }, cost: cost(0, 0, 3 * product(input), input), attrs: {} });
-        softmaxSeen = layer.name;
-        break;
+        logitsOf.set(index, v.op);
+        const g = gatherIfSplit(layer.name, v);
+        const op = push({ name: layer.name, layer: layer.name, op: 'softmax', outputShape: input, towers: { count: T, connect: T > 1 ? 'replicated' : 'local', output: 'replicated' }, cost: cost(0, 0, 3 * product(input), input), attrs: {} }, [g.op]);
+        return { shape: input, state: 'replicated', op };
       }
+      case 'batchnorm':
+        return batchnorm(layer, v);
+      case 'globalavgpool':
+      case 'globalmaxpool':
+        return needSpatial() ? globalPool(layer, v) : null;
+      case 'add':
+        return add(layer, ins);
+      case 'concat':
+        return concat(layer, ins);
     }
-    if (shape !== null) shapeOrigin = { span: layerSpan(layer), label: `the input comes from \`${layer.name}\`` };
   }
 
   function towerSplitOk(layer: ConvLayer | DenseLayer, count: number, field: string, what: string): boolean {
@@ -166,7 +191,8 @@ export function inferShapes(spec: ModelSpec, doc: SpecDocument, reportTo: Diagno
     }
   }
 
-  function dims(layer: ConvLayer | PoolLayer, input: Shape, kernel: [number, number], dilation: [number, number]) {
+  function dims(layer: ConvLayer | PoolLayer, v: Value, kernel: [number, number], dilation: [number, number]) {
+    const input = v.shape!;
     const results: DimResult[] = [];
     const pads: [number, number][] = [];
     let paddingWarned = false;
@@ -192,21 +218,19 @@ export function inferShapes(spec: ModelSpec, doc: SpecDocument, reportTo: Diagno
       if (r.reason === 'kernel-too-large') {
         sink.report('NETC3102', at(layer, kernelField), { kind: layer.type === 'conv' ? 'kernel' : 'window', dim, kernel: r.effectiveKernel, size: r.padded }, {
           hint: `use a ${kernelField} of at most ${r.padded}, or pad the input`,
-          related: shapeOrigin.span ? [{ span: shapeOrigin.span, label: shapeOrigin.label }] : [],
+          related: v.origin.span ? [{ span: v.origin.span, label: v.origin.label }] : [],
         });
         return;
       }
       const stride = layer.stride[axis];
       const up = stride - r.remainder;
-      const what = `\`${layer.name}\``;
-      const isFirst = prevName === 'input';
-      const inputWord = isFirst ? 'a model input' : 'an input';
+      const inputWord = v.op === 0 ? 'a model input' : 'an input';
       const hint =
         `use ${inputWord} ${dim} of ${size + up}${size - r.remainder > 0 ? ` or ${size - r.remainder}` : ''}, ` +
         `add ${up} more pixel${up === 1 ? '' : 's'} of padding, or set \`round: ceil\` (${Math.floor(r.exact) + 1}, as cuda-convnet) or \`round: floor\` (${Math.floor(r.exact)}, dropping the partial window)`;
       sink.report('NETC3101', at(layer, stride > 1 ? 'stride' : kernelField), {
-        what, dim, size, pads: padSum, kernel: r.effectiveKernel, stride, value: formatDecimal(r.exact),
-      }, { hint, related: shapeOrigin.span ? [{ span: shapeOrigin.span, label: `${shapeOrigin.label} (${dim} ${size})` }] : [] });
+        what: `\`${layer.name}\``, dim, size, pads: padSum, kernel: r.effectiveKernel, stride, value: formatDecimal(r.exact),
+      }, { hint, related: v.origin.span ? [{ span: v.origin.span, label: `${v.origin.label} (${dim} ${size})` }] : [] });
     });
     if (failed) return null;
     const ok = results as Extract<DimResult, { ok: true }>[];
@@ -217,9 +241,9 @@ export function inferShapes(spec: ModelSpec, doc: SpecDocument, reportTo: Diagno
     };
   }
 
-  function convOutput(layer: ConvLayer, input: Shape): Shape | null {
+  function conv(layer: ConvLayer, v: Value) {
     checkConnect(layer);
-    const cin = input[2]!;
+    const cin = v.shape![2]!;
     let ok = towerSplitOk(layer, layer.filters, 'filters', 'filters');
     const towerGroups = T > 1 && layer.connect === 'tower' ? T : 1;
     if (towerGroups > 1 && cin % T !== 0) {
@@ -236,41 +260,41 @@ export function inferShapes(spec: ModelSpec, doc: SpecDocument, reportTo: Diagno
         }
       }
     }
-    const g = dims(layer, input, layer.kernel, layer.dilation);
+    const g = dims(layer, v, layer.kernel, layer.dilation);
     if (!g || !ok) return null;
-    if (T > 1 && layer.connect === 'all') gatherIfSplit(layer.name, input);
+    const src = T > 1 && layer.connect === 'all' ? gatherIfSplit(layer.name, v) : v;
     const out: Shape = [g.out[0], g.out[1], layer.filters];
     const weights = layer.kernel[0] * layer.kernel[1] * (cin / groups) * layer.filters;
     const outElems = product(out);
     const params = weights + (layer.bias ? layer.filters : 0);
     const macs = outElems * layer.kernel[0] * layer.kernel[1] * (cin / groups);
     const other = (layer.bias ? outElems : 0) + (layer.act.fn === 'linear' ? 0 : outElems);
-    state = T > 1 ? 'split' : 'replicated';
-    push({
+    const state: TowerState = T > 1 ? 'split' : 'replicated';
+    const op = push({
       name: layer.name, layer: layer.name, op: 'conv2d', outputShape: out,
-      towers: towersOf(layer.connect), cost: cost(params, macs, other, out),
+      towers: towersOf(layer.connect, state), cost: cost(params, macs, other, out),
       attrs: { filters: layer.filters, kernel: layer.kernel, stride: layer.stride, dilation: layer.dilation, pad: g.pad, padEnd: g.padEnd, groups, specGroups: layer.groups, activation: layer.act },
       params: { weight: `${layer.name}.weight`, bias: layer.bias ? `${layer.name}.bias` : null },
-    });
-    return out;
+    }, [src.op]);
+    return { shape: out, state, op };
   }
 
-  function poolOutput(layer: PoolLayer, input: Shape): Shape | null {
-    const g = dims(layer, input, layer.window, [1, 1]);
+  function pool(layer: PoolLayer, v: Value) {
+    const g = dims(layer, v, layer.window, [1, 1]);
     if (!g) return null;
-    const out: Shape = [g.out[0], g.out[1], input[2]!];
+    const out: Shape = [g.out[0], g.out[1], v.shape![2]!];
     const window = layer.window[0] * layer.window[1];
-    push({
+    const op = push({
       name: layer.name, layer: layer.name, op: layer.type, outputShape: out,
-      towers: towersOf('local'), cost: cost(0, 0, product(out) * (layer.type === 'maxpool' ? window - 1 : window), out),
+      towers: towersOf('local', v.state), cost: cost(0, 0, product(out) * (layer.type === 'maxpool' ? window - 1 : window), out),
       attrs: { window: layer.window, stride: layer.stride, pad: g.pad, padEnd: g.padEnd },
-    });
-    return out;
+    }, [v.op]);
+    return { shape: out, state: v.state, op };
   }
 
-  function denseOutput(layer: DenseLayer, input: Shape): Shape | null {
+  function dense(layer: DenseLayer, v: Value) {
     checkConnect(layer);
-    const n = input[0]!;
+    const n = v.shape![0]!;
     let ok = towerSplitOk(layer, layer.units, 'units', 'units');
     const groups = T > 1 && layer.connect === 'tower' ? T : 1;
     if (groups > 1 && n % T !== 0) {
@@ -278,21 +302,140 @@ export function inferShapes(spec: ModelSpec, doc: SpecDocument, reportTo: Diagno
       ok = false;
     }
     if (!ok) return null;
-    if (T > 1 && layer.connect === 'all') gatherIfSplit(layer.name, input);
+    const src = T > 1 && layer.connect === 'all' ? gatherIfSplit(layer.name, v) : v;
     const out: Shape = [layer.units];
     const macs = (n / groups) * layer.units;
     const params = macs + (layer.bias ? layer.units : 0);
     const other = (layer.bias ? layer.units : 0) + (layer.act.fn === 'linear' ? 0 : layer.units);
-    state = T > 1 ? 'split' : 'replicated';
-    push({
+    const state: TowerState = T > 1 ? 'split' : 'replicated';
+    const op = push({
       name: layer.name, layer: layer.name, op: 'dense', outputShape: out,
-      towers: towersOf(layer.connect), cost: cost(params, macs, other, out),
+      towers: towersOf(layer.connect, state), cost: cost(params, macs, other, out),
       attrs: { units: layer.units, groups, activation: layer.act },
       params: { weight: `${layer.name}.weight`, bias: layer.bias ? `${layer.name}.bias` : null },
-    });
-    return out;
+    }, [src.op]);
+    return { shape: out, state, op };
   }
 
-  if (logits === null && ops.length > 0) logits = ops[ops.length - 1]!.name;
-  return { ops, outputShape: shape, logits };
+  function batchnorm(layer: BatchNormLayer, v: Value) {
+    const input = v.shape!;
+    const channels = input[input.length - 1]!;
+    const size = product(input);
+    const op = push({
+      name: layer.name, layer: layer.name, op: 'batchnorm', outputShape: input,
+      towers: towersOf('local', v.state),
+      // Inference form: one multiply and one add per value (the statistics folded into them), then the activation.
+      cost: cost(layer.affine ? 2 * channels : 0, 0, 2 * size + (layer.act.fn === 'linear' ? 0 : size), input),
+      attrs: { momentum: layer.momentum, epsilon: layer.epsilon, affine: layer.affine, activation: layer.act },
+      params: { scale: layer.affine ? `${layer.name}.scale` : null, shift: layer.affine ? `${layer.name}.shift` : null, mean: `${layer.name}.running_mean`, variance: `${layer.name}.running_var` },
+    }, [v.op]);
+    return { shape: input, state: v.state, op };
+  }
+
+  function globalPool(layer: GlobalPoolLayer, v: Value) {
+    const input = v.shape!;
+    const out: Shape = [input[2]!];
+    const op = push({ name: layer.name, layer: layer.name, op: layer.type, outputShape: out, towers: towersOf('local', v.state), cost: cost(0, 0, product(input), out), attrs: {} }, [v.op]);
+    return { shape: out, state: v.state, op };
+  }
+
+  /** `bn2` (28x28x128) and `input` (56x56x64), and a note at each input's layer. */
+  function describeInputs(pair: Value[]): { inputs: string; related: RelatedSpan[] } {
+    const inputs = pair.map((x) => `\`${x.layer}\` (${showShape(x.shape!)})`).join(' and ');
+    const related = pair.flatMap((x) => (x.origin.span ? [{ span: x.origin.span, label: x.layer === MODEL_INPUT ? `the model input is ${showShape(x.shape!)}` : `\`${x.layer}\` makes ${showShape(x.shape!)}` }] : []));
+    return { inputs, related };
+  }
+
+  function add(layer: AddLayer, ins: Value[]) {
+    const first = ins[0]!;
+    const shape = first.shape!;
+    const other = ins.find((x) => showShape(x.shape!) !== showShape(shape));
+    if (other) {
+      const { inputs, related } = describeInputs([first, other]);
+      sink.report('NETC3112', inputsSpan(layer), { name: layer.name, inputs }, { hint: projectionHint(first, other), related });
+      return null;
+    }
+    const size = product(shape);
+    // A replicated input meets a split one tower by tower: each tower takes its slice, no communication.
+    const state: TowerState = ins.some((x) => x.state === 'split') ? 'split' : 'replicated';
+    const op = push({
+      name: layer.name, layer: layer.name, op: 'add', outputShape: shape, towers: towersOf('local', state),
+      cost: cost(0, 0, (ins.length - 1) * size + (layer.act.fn === 'linear' ? 0 : size), shape), attrs: { activation: layer.act },
+    }, ins.map((x) => x.op));
+    return { shape, state, op };
+  }
+
+  function concat(layer: ConcatLayer, ins: Value[]) {
+    const first = ins[0]!;
+    const rank = first.shape!.length;
+    const spatialOf = (s: Shape) => s.slice(0, -1).join('x');
+    const other = ins.find((x) => x.shape!.length !== rank || spatialOf(x.shape!) !== spatialOf(first.shape!));
+    if (other) {
+      const { inputs, related } = describeInputs([first, other]);
+      const what = other.shape!.length !== rank ? 'their ranks' : rank === 3 ? 'their heights and widths' : 'their leading sizes';
+      const hint = rank === 3 && other.shape!.length === 3
+        ? 'every branch must keep the same height and width: check the stride and padding of the layers on the way (`pad: same` keeps the size at stride 1)'
+        : 'concatenate spatial inputs with spatial inputs and flat ones with flat ones';
+      sink.report('NETC3113', inputsSpan(layer), { name: layer.name, inputs, what }, { hint, related });
+      return null;
+    }
+    const split = T > 1 && ins.some((x) => x.state === 'split');
+    if (split) {
+      // Tower-major: each tower joins its own slices, so a replicated input is cut into T slices too.
+      for (const x of ins) {
+        const c = x.shape![rank - 1]!;
+        if (x.state === 'replicated' && c % T !== 0) {
+          sink.report('NETC3103', inputsSpan(layer), { what: `channels of \`${x.layer}\``, count: c, towers: T }, { hint: `give \`${x.layer}\` a multiple of ${T} channels, so that each tower takes its share` });
+          return null;
+        }
+      }
+    }
+    const shape = [...first.shape!.slice(0, -1), ins.reduce((a, x) => a + x.shape![rank - 1]!, 0)];
+    const state: TowerState = split ? 'split' : 'replicated';
+    const op = push({
+      name: layer.name, layer: layer.name, op: 'concat', outputShape: shape, towers: towersOf('local', state),
+      cost: cost(0, 0, 0, shape), attrs: { order: split ? 'tower-major' : 'plain' },
+    }, ins.map((x) => x.op));
+    return { shape, state, op };
+  }
+
+  /** How to make `other` match `first` in an add: a projection (1x1 conv or dense) of the right stride and width. */
+  function projectionHint(first: Value, other: Value): string {
+    const a = first.shape!;
+    const b = other.shape!;
+    if (a.length === 3 && b.length === 3) {
+      // The larger input is brought to the smaller one's size (with equal sizes: the second to the first).
+      const [big, small] = a[0]! > b[0]! ? [first, other] : [other, first];
+      const [bs, ss] = [big.shape!, small.shape!];
+      const s = bs[0]! / ss[0]!;
+      if (Number.isInteger(s) && bs[1]! / ss[1]! === s) {
+        const stride = s > 1 ? ` and stride ${s}` : '';
+        return `project \`${big.layer}\` to ${showShape(ss)} first: a 1x1 conv with ${ss[2]} filters${stride} (the ResNet shortcut), and add that`;
+      }
+    }
+    if (a.length === 1 && b.length === 1) return `project \`${other.layer}\` to ${a[0]} units first (a dense layer), and add that`;
+    return 'the inputs of `add` must have one shape';
+  }
+
+  // Dead branches were checked like the rest; the plan holds only what reaches the output.
+  const live = (id: number) => opLayer[id]! < 0 || graph.live[opLayer[id]!]!;
+  const renumber = new Map<number, number>();
+  const kept: PlanOp[] = [];
+  for (const op of ops) {
+    if (!live(op.id)) continue;
+    renumber.set(op.id, kept.length);
+    kept.push(kept.length === op.id ? op : { ...op, id: kept.length, inputs: op.inputs.map((r) => renumber.get(r)!) });
+  }
+  const outputValue = graph.output === null ? undefined : values[graph.output];
+  const outputOp = outputValue && outputValue.op >= 0 ? ops[outputValue.op]! : undefined;
+  // The logits feed the output softmax; a layer left after the softmax (NETC3003) does not change that.
+  let k = graph.output ?? -1;
+  while (k >= 0 && spec.layers[k]!.type !== 'softmax') k = graph.inputs[k]?.length === 1 ? graph.inputs[k]![0]! : -1;
+  const softmaxInput = k >= 0 ? logitsOf.get(k) : undefined;
+  return {
+    ops: kept,
+    outputShape: outputValue?.shape ?? null,
+    output: outputOp?.name ?? null,
+    logits: softmaxInput !== undefined ? ops[softmaxInput]!.name : (outputOp?.name ?? null),
+  };
 }

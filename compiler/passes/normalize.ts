@@ -22,6 +22,7 @@ export const DEFAULTS = {
   lrn: { size: 5, alpha: 1e-4, beta: 0.75, k: 2 },
   dropout: 0.5,
   leakySlope: 0.01,
+  batchnorm: { momentum: 0.1, epsilon: 1e-5 },
   batch: 128,
   epochs: 90,
   optimizer: { type: 'sgd', lr: 0.01, momentum: 0.9, weight_decay: 0.0005 },
@@ -90,7 +91,14 @@ export function normalizeSpec(doc: SpecDocument, sink: DiagnosticSink): ModelSpe
     };
   };
 
+  let previous = 'input';
   const layers: LayerSpec[] = ((root.layers as Obj[] | undefined) ?? []).map((l, index) => {
+    const layer = normalizeLayer(l, index, previous);
+    previous = layer.name;
+    return layer;
+  });
+
+  function normalizeLayer(l: Obj, index: number, previous: string): LayerSpec {
     const pointer = `/layers/${index}`;
     const type = l.type as string;
     let name = l.name as string | undefined;
@@ -104,7 +112,9 @@ export function normalizeSpec(doc: SpecDocument, sink: DiagnosticSink): ModelSpe
     }
     const src: Record<string, string> = {};
     for (const k of Object.keys(l)) src[k] = `${pointer}/${k}`;
-    const base = { index, pointer, name, src };
+    // A layer reads the one before it unless it names what it reads.
+    const inputs = Array.isArray(l.inputs) ? (l.inputs as string[]) : typeof l.input === 'string' ? [l.input] : [previous];
+    const base = { index, pointer, name, inputs, src };
     const round = (pick(l, pointer, src, 'round') as Rounding | undefined) ?? 'exact';
     switch (type) {
       case 'conv': {
@@ -142,15 +152,32 @@ export function normalizeSpec(doc: SpecDocument, sink: DiagnosticSink): ModelSpe
         const layer: DenseLayer = { ...base, type: 'dense', units: l.units as number, ...weighted(l, pointer, src) };
         return layer;
       }
+      case 'batchnorm':
+        // No `defaults`: a model-wide activation or decay is meant for the weighted layers.
+        return {
+          ...base,
+          type: 'batchnorm',
+          momentum: (l.momentum as number | undefined) ?? DEFAULTS.batchnorm.momentum,
+          epsilon: (l.epsilon as number | undefined) ?? DEFAULTS.batchnorm.epsilon,
+          affine: (l.affine as boolean | undefined) ?? true,
+          act: l.act === undefined ? { fn: 'linear' } : readAct(l.act, `${pointer}/act`),
+          lrMult: pairOf(l.lr_mult, [1, 1]),
+          decayMult: pairOf(l.decay_mult, [0, 0]),
+        };
+      case 'add':
+        return { ...base, type: 'add', act: l.act === undefined ? { fn: 'linear' } : readAct(l.act, `${pointer}/act`) };
       case 'flatten':
       case 'softmax':
+      case 'globalavgpool':
+      case 'globalmaxpool':
+      case 'concat':
         return { ...base, type };
       case 'leaky_relu':
         return { ...base, type: 'activation', act: { fn: 'leaky_relu', slope: (l.slope as number | undefined) ?? DEFAULTS.leakySlope } };
       default:
         return { ...base, type: 'activation', act: { fn: type as 'relu' } };
     }
-  });
+  }
 
   const input = root.input as Obj;
   return {
@@ -161,6 +188,7 @@ export function normalizeSpec(doc: SpecDocument, sink: DiagnosticSink): ModelSpe
     towers,
     placement: (root.placement as 'towers' | 'data' | undefined) ?? (towers > 1 ? 'towers' : 'data'),
     layers,
+    output: (root.output as string | undefined) ?? null,
     train: normalizeTrain((root.train ?? {}) as Obj),
     data: root.data === undefined ? null : normalizeData(root.data as Obj),
   };

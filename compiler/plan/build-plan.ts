@@ -32,15 +32,42 @@ export function resolveInit(init: InitSpec, fanIn: number, fanOut: number): Reso
 }
 
 export function hashSpec(spec: ModelSpec): string {
-  // Source positions are not part of the model: strip them before hashing.
-  const layers = spec.layers.map(({ index: _i, pointer: _p, src: _s, ...rest }) => rest);
-  return createHash('sha256').update(canonicalJson({ ...spec, layers })).digest('hex');
+  // Source positions are not part of the model: strip them before hashing. Reading the layer
+  // before is what a chain always did, so it is left out too: a chain keeps its hash.
+  const layers = spec.layers.map(({ index: _i, pointer: _p, src: _s, inputs, ...rest }, i) => {
+    const previous = i === 0 ? 'input' : spec.layers[i - 1]!.name;
+    return inputs.length === 1 && inputs[0] === previous ? rest : { ...rest, inputs };
+  });
+  const { output, ...model } = spec;
+  return createHash('sha256').update(canonicalJson({ ...model, ...(output === null ? {} : { output }), layers })).digest('hex');
 }
 
-export function buildPlan(spec: ModelSpec, ops: PlanOp[], logits: string | null, outputShape: number[] | null): Plan {
+export interface PlanGraph {
+  ops: PlanOp[];
+  /** The output op's name. */
+  output: string | null;
+  logits: string | null;
+  outputShape: number[] | null;
+}
+
+export function buildPlan(spec: ModelSpec, graph: PlanGraph): Plan {
+  const { ops, logits, outputShape } = graph;
   const params: PlanParam[] = [];
   const layerByName = new Map(spec.layers.map((l) => [l.name, l]));
   for (const op of ops) {
+    if (op.op === 'batchnorm') {
+      const layer = layerByName.get(op.layer);
+      if (layer?.type !== 'batchnorm') continue;
+      const channels = op.outputShape[op.outputShape.length - 1]!;
+      const perChannel = (name: string, role: PlanParam['role'], trainable: boolean, value: number, mult: number): PlanParam => ({
+        name, op: op.name, role, trainable, shape: [channels], layout: 'C', count: channels, init: { kind: 'constant', value },
+        lrMult: trainable ? layer.lrMult[mult]! : 0, decayMult: trainable ? layer.decayMult[mult]! : 0, towerAxis: 0,
+      });
+      if (op.params.scale) params.push(perChannel(op.params.scale, 'scale', true, 1, 0));
+      if (op.params.shift) params.push(perChannel(op.params.shift, 'shift', true, 0, 1));
+      params.push(perChannel(op.params.mean, 'running_mean', false, 0, 0), perChannel(op.params.variance, 'running_var', false, 1, 0));
+      continue;
+    }
     if (op.op !== 'conv2d' && op.op !== 'dense') continue;
     const layer = layerByName.get(op.layer);
     if (!layer || (layer.type !== 'conv' && layer.type !== 'dense')) continue;
@@ -96,7 +123,7 @@ export function buildPlan(spec: ModelSpec, ops: PlanOp[], logits: string | null,
     exchangeBytesPerBatch: { forward: exchangeForward * batch, backward: exchangeBackward * batch },
   };
 
-  const last = ops[ops.length - 1];
+  const last = graph.output ?? ops[ops.length - 1]?.name;
   return {
     format: PLAN_FORMAT,
     version: PLAN_VERSION,
@@ -108,7 +135,7 @@ export function buildPlan(spec: ModelSpec, ops: PlanOp[], logits: string | null,
     ops,
     params,
     output: {
-      op: last?.name ?? 'input',
+      op: last ?? 'input',
       logits: logits ?? 'input',
       classes: outputShape && outputShape.length === 1 ? outputShape[0]! : null,
     },

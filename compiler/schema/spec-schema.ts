@@ -56,7 +56,14 @@ const connect: Schema = {
   enum: ['tower', 'all'],
 };
 
-const common = { name: str('layer name, unique; defaults to <type><n>'), type: { type: 'string' }, comment: str('free text') };
+const layerName: Schema = { type: 'string' };
+const common = {
+  name: { ...layerName, description: 'layer name, unique; defaults to <type><n>' },
+  type: { type: 'string' },
+  input: { ...layerName, description: 'the layer this one reads (`input` is the model input); default: the layer before' },
+  inputs: { type: 'array', items: layerName, minItems: 1, description: 'the layers this one reads, in order (merges: add, concat)' },
+  comment: str('free text'),
+};
 
 const layerDefs: Record<string, Schema> = {
   conv: {
@@ -108,6 +115,28 @@ const layerDefs: Record<string, Schema> = {
       decay_mult: multiplier,
     },
     required: ['units'],
+  },
+  batchnorm: {
+    description: "batch normalization over the channels (PyTorch's semantics): training uses the batch's statistics and updates running ones, inference uses the running ones",
+    properties: {
+      ...common,
+      momentum: { ...num, minimum: 0, maximum: 1, description: 'weight of the batch in the running statistics, default 0.1' },
+      epsilon: { ...num, exclusiveMinimum: 0, description: 'added to the variance, default 1e-5' },
+      affine: { type: 'boolean', description: 'learn a scale and a shift per channel, default true' },
+      act: activation,
+      lr_mult: { ...multiplier, description: 'multiplier for [scale, shift], default 1' },
+      decay_mult: { ...multiplier, description: 'weight decay multiplier for [scale, shift], default 0 (no decay)' },
+    },
+  },
+  globalavgpool: { description: 'HxWxC -> C: the mean of each channel', properties: { ...common } },
+  globalmaxpool: { description: 'HxWxC -> C: the maximum of each channel', properties: { ...common } },
+  add: {
+    description: 'elementwise sum of `inputs` (two or more, of one shape), then `act`',
+    properties: { ...common, act: activation },
+  },
+  concat: {
+    description: 'joins `inputs` (two or more) along the channels; their other sizes must match',
+    properties: { ...common },
   },
   flatten: { description: 'HxWxC -> H*W*C (tower-major with towers)', properties: { ...common } },
   softmax: { description: 'softmax output (with cross-entropy loss in training)', properties: { ...common } },
@@ -268,7 +297,8 @@ export const specSchema: Schema = {
     towers: { ...int(1), description: "split every layer's outputs over this many towers (the paper: 2)" },
     placement: { enum: ['towers', 'data'], description: 'multi-device default: towers (model parallel) or data parallel' },
     defaults: { ...objectOf({ init, bias, act: activation, lr_mult: multiplier, decay_mult: multiplier, round: rounding }), description: 'values every layer gets unless it says otherwise' },
-    layers: { type: 'array', items: layer, description: 'the network, in order' },
+    layers: { type: 'array', items: layer, description: 'the network, in order; a layer reads the one before it unless it names its `input`/`inputs`' },
+    output: { ...layerName, description: 'the layer whose output is the model output; default: the one layer nobody reads' },
     train: { ...train, description: 'how to train: batch, epochs, optimizer, schedule, metrics' },
     data: { ...data, description: 'dataset, preprocessing, augmentation' },
     ...variant,

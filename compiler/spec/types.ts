@@ -23,6 +23,11 @@ interface LayerBase {
   /** JSON pointer of the layer in the spec document ("/layers/3"). */
   pointer: string;
   name: string;
+  /**
+   * Names of the layers this layer reads, in order (`input` is the model
+   * input). Always filled in: a layer that names none reads the layer before it.
+   */
+  inputs: string[];
   /** Where each field's value was written: field -> JSON pointer (a default points into `defaults`). */
   src: Record<string, string>;
 }
@@ -83,7 +88,44 @@ export interface ActivationLayer extends LayerBase {
   act: Activation;
 }
 
-export type LayerSpec = ConvLayer | PoolLayer | LrnLayer | DropoutLayer | DenseLayer | SimpleLayer | ActivationLayer;
+/** Batch normalization over the channels (PyTorch's semantics and defaults). */
+export interface BatchNormLayer extends LayerBase {
+  type: 'batchnorm';
+  momentum: number;
+  epsilon: number;
+  affine: boolean;
+  act: Activation;
+  /** [scale, shift] */
+  lrMult: Pair;
+  /** [scale, shift]; 0 unless the layer says otherwise (no weight decay on scale and shift). */
+  decayMult: Pair;
+}
+
+export interface GlobalPoolLayer extends LayerBase {
+  type: 'globalavgpool' | 'globalmaxpool';
+}
+
+export interface AddLayer extends LayerBase {
+  type: 'add';
+  act: Activation;
+}
+
+export interface ConcatLayer extends LayerBase {
+  type: 'concat';
+}
+
+export type LayerSpec =
+  | ConvLayer
+  | PoolLayer
+  | LrnLayer
+  | DropoutLayer
+  | DenseLayer
+  | SimpleLayer
+  | ActivationLayer
+  | BatchNormLayer
+  | GlobalPoolLayer
+  | AddLayer
+  | ConcatLayer;
 
 export interface ModelSpec {
   name: string;
@@ -93,6 +135,8 @@ export interface ModelSpec {
   towers: number;
   placement: 'towers' | 'data';
   layers: LayerSpec[];
+  /** The declared model output (a layer name), or null: the one layer nobody reads. */
+  output: string | null;
   train: TrainSpec;
   data: DataSpec | null;
 }
