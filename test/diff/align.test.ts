@@ -44,6 +44,12 @@ describe('alignSequences', () => {
     expect(out.split(' ').sort()).toEqual(['+c', '-c', 'a', 'b', 'd']);
   });
 
+  it('does not pair a moved item with another name in the gap it lands in', () => {
+    // b moved after c, where it meets d (removed, same type). Unguarded, the cheapest alignment pairs d with
+    // the moved b (a rename at cost 0.5); guarded, d is removed and b added, and x (another type) is added.
+    expect(align('a b c d e', 'a c b x:lrn e')).toBe('a -b c -d +b +x e');
+  });
+
   it('aligns a gap too large for its table greedily, with the same result on simple edits', () => {
     expect(align('a p q r z', 'a x y r z', 4)).toBe('a p=x q=y r z');
     expect(align('a p:lrn q z', 'a x y z', 4)).toBe('a -p q=x +y z');
