@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Builds dist/ when a source is newer (CLI and worker tests run it) and checks that tests leave no temp files.
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Runtime tests load tfjs/wasm; forks keep each file's backend state isolated.

@@ -1,10 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { registerDiff, runDiff } from '../../cli/commands/diff.js';
 import { UsageError } from '../../cli/exit-codes.js';
+import { useTempDirs } from '../support/temp-dirs.js';
+
+const tempDir = useTempDirs('diff');
 
 let out = '';
 let err = '';
@@ -74,7 +76,7 @@ describe('netc diff', () => {
   });
 
   it('prints the diagnostics of a broken input and exits 1', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'netc-diff-'));
+    const dir = tempDir();
     const broken = join(dir, 'broken.yaml');
     writeFileSync(broken, `extends: ${join(process.cwd(), BASE)}\nname: broken\nmodify: { conv9: { filters: 8 } }\n`);
     expect(runDiff(BASE, broken, { format: 'text' })).toBe(1);

@@ -1,11 +1,13 @@
 /** `netc fmt` and `netc convert` on real files in a temporary folder. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { runConvert } from '../../cli/commands/convert.js';
 import { runFmt } from '../../cli/commands/fmt.js';
 import { UsageError } from '../../cli/exit-codes.js';
+import { useTempDirs } from '../support/temp-dirs.js';
+
+const tempDir = useTempDirs('cli');
 
 const alexnetYaml = readFileSync(new URL('../../specs/alexnet.yaml', import.meta.url), 'utf8');
 
@@ -25,7 +27,7 @@ afterEach(() => {
 
 describe('netc fmt', () => {
   test('--check lists unformatted files and exits 1; fmt rewrites them; then --check passes', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'netc-fmt-'));
+    const dir = tempDir();
     const file = join(dir, 'm.netc');
     writeFileSync(file, 'netc   1\nmodel m   # name\ninput 4\nlayers {\n   d dense 2\n}\n');
     const io = capture();
@@ -43,7 +45,7 @@ describe('netc fmt', () => {
 
 describe('netc convert', () => {
   test('YAML to .netc and back gives the same YAML value', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'netc-convert-'));
+    const dir = tempDir();
     const yaml = join(dir, 'alexnet.yaml');
     const netc = join(dir, 'alexnet.netc');
     writeFileSync(yaml, alexnetYaml);

@@ -1,49 +1,17 @@
 /**
- * The built `netc` binary (dist/cli/main.js; `npm test` runs tsc first):
- * exit statuses (0 fine, 1 the input has errors, 2 the command was used
- * wrongly), no stack trace for any bad input, spec discovery, and `--json`.
- * Skipped, with a message, when dist/cli/main.js has not been built.
+ * The built `netc` binary (dist/cli/main.js, built from the current sources
+ * by the global test setup): exit statuses (0 fine, 1 the input has errors,
+ * 2 the command was used wrongly), no stack trace for any bad input, spec
+ * discovery, and `--json`.
  */
-import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { netc, ROOT } from '../support/netc-process.js';
+import { useTempDirs } from '../support/temp-dirs.js';
 import { generatedCases } from './generated-cases.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
-const built = existsSync(MAIN);
-if (!built) console.warn(`skipping the CLI tests: ${MAIN} is missing (run \`npm test\`, which builds it with tsc first, or \`npx tsc -p .\`)`);
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function netc(args: string[], cwd = ROOT): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const temps: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'netc-cli-'));
-  temps.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const d of temps) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = useTempDirs('cli');
 
 /** A stack trace line, as Node prints it. */
 const STACK = '    at ';
@@ -58,7 +26,7 @@ function annotatedFixtures(dir = join(ROOT, 'test', 'ui')): string[] {
   });
 }
 
-describe.skipIf(!built).concurrent('netc CLI (dist/cli/main.js)', () => {
+describe.concurrent('netc CLI (dist/cli/main.js)', () => {
   it('exits 0 on specs/alexnet.yaml, and on a spec with only warnings', async () => {
     const r = await netc(['compile', '--check', 'specs/alexnet.yaml', 'test/ui/shapes/dense-after-conv.yaml']);
     expect(r.code).toBe(0);
@@ -82,9 +50,9 @@ describe.skipIf(!built).concurrent('netc CLI (dist/cli/main.js)', () => {
 
   it('exits 2 with no arguments in an empty folder', async () => {
     const dir = tempDir();
-    const bare = await netc([], dir);
+    const bare = await netc([], { cwd: dir });
     expect(bare.code).toBe(2);
-    const compile = await netc(['compile'], dir);
+    const compile = await netc(['compile'], { cwd: dir });
     expect(compile.code).toBe(2);
     expect(compile.stderr).toContain('no spec files here');
   });
@@ -125,7 +93,7 @@ describe.skipIf(!built).concurrent('netc CLI (dist/cli/main.js)', () => {
     copyFileSync(join(ROOT, 'specs', 'alexnet.yaml'), join(dir, 'alexnet.yaml'));
     // A YAML file that is not a spec (no `netc:` key) is left alone.
     writeFileSync(join(dir, 'ci.yaml'), 'on: push\n');
-    const r = await netc(['compile'], dir);
+    const r = await netc(['compile'], { cwd: dir });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const planPath = join(dir, 'build', 'alexnet.plan.json');
