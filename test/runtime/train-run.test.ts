@@ -1,20 +1,31 @@
 /**
- * Whole training runs on a tiny network and the 64-image fixture: resume
- * after an epoch, after an interruption mid-epoch, and after SIGKILL all end
- * with exactly the weights of an uninterrupted run; broken checkpoints and a
- * diverging run are refused with clear messages.
+ * Whole training runs on a tiny network and the 64-image fixture.
+ *
+ * Resume is checked against an uninterrupted reference run, and each check
+ * says where the resumed run started, not only where it ended (a restart
+ * from scratch is deterministic too, so equal end weights alone prove
+ * little): the resumed run's first step index, its state before any step
+ * (equal to the checkpoint's weights and optimizer velocity), its per-step
+ * losses (equal to the reference's from that step on), and its end weights.
+ * A run whose restored state is replaced by the initial one must end
+ * differently. Broken checkpoints and a diverging run are refused clearly.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCheckpoint } from '../../runtime/train/checkpoint.js';
-import type { TrainEvent } from '../../runtime/train/events.js';
-import { startRun } from '../../runtime/train/run.js';
+import { readCheckpoint, writeCheckpoint, type CheckpointHeader } from '../../runtime/train/checkpoint.js';
+import type { EpochMetrics, StartEvent, StepEvent, TrainEvent } from '../../runtime/train/events.js';
+import { startRun, type RunOptions } from '../../runtime/train/run.js';
+import { jsonLines, netc } from '../support/netc-process.js';
+import { useTempDirs } from '../support/temp-dirs.js';
 import { planOf } from './helpers.js';
 
 const dataDir = resolve('test/fixtures/data/fashion-mnist');
+/**
+ * Three epochs of 4 batches. The plateau schedule's huge min_delta makes every
+ * epoch after the first a non-improvement: the rate drops from 0.05 to 0.005
+ * after epoch 2 (patience 0), so resuming must restore the schedule too.
+ */
 const specText = (lr = 0.05) => `
 netc: 1
 name: tiny-fmnist
@@ -34,129 +45,224 @@ layers:
   - { name: prob, type: softmax }
 train:
   batch: 16
-  epochs: 2
+  epochs: 3
   optimizer: { type: sgd, lr: ${lr}, momentum: 0.9, weight_decay: 0.0005 }
-  schedule: { type: plateau, metric: val_loss, factor: 0.1, patience: 0 }
+  schedule: { type: plateau, metric: val_loss, factor: 0.1, patience: 0, min_delta: 100 }
 data:
   dataset: { kind: fashion-mnist, path: ${JSON.stringify(dataDir)} }
   validation: test
   augment: { random_crop: 28, pad: 2, flip: true }
 `;
+const STEPS_PER_EPOCH = 4; // 64 images / 16
+const EPOCHS = 3;
+const STEPS = STEPS_PER_EPOCH * EPOCHS;
 
-const quiet = (events: TrainEvent[] = []) => (e: TrainEvent) => void events.push(e);
-const tmp = () => mkdtempSync(join(tmpdir(), 'netc-run-'));
-const weights = (dir: string) => {
-  const c = readCheckpoint(join(dir, 'checkpoint.ckpt'));
-  return Object.fromEntries([...c.tensors].map(([n, t]) => [n, Array.from(t.values)]));
+const tmp = useTempDirs('run');
+const CKPT = 'checkpoint.ckpt';
+
+/** A reporter that records every event; `onEvent` may act on them (e.g. request a stop). */
+function recorder(onEvent: (e: TrainEvent, steps: number) => void = () => {}) {
+  const events: TrainEvent[] = [];
+  let steps = 0;
+  const reporter = (e: TrainEvent) => {
+    events.push(e);
+    if (e.type === 'step') steps++;
+    onEvent(e, steps);
+  };
+  const of = <T extends TrainEvent['type']>(type: T) => events.filter((e): e is Extract<TrainEvent, { type: T }> => e.type === type);
+  return { events, reporter, of, steps: () => of('step') as StepEvent[], start: () => of('start')[0] as StartEvent };
+}
+/** Asks the run to stop, as Ctrl-C does (the trainer stops before its next step and saves). */
+const requestStop = () => process.emit('SIGINT', 'SIGINT');
+const tensors = (dir: string) => Object.fromEntries([...readCheckpoint(join(dir, CKPT)).tensors].map(([n, t]) => [n, Array.from(t.values)]));
+const header = (dir: string) => readCheckpoint(join(dir, CKPT)).header;
+const metricsOf = (dir: string) => readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EpochMetrics);
+const stepIndex = (e: StepEvent) => e.epoch * STEPS_PER_EPOCH + e.batch;
+/** A copy of a run directory, so one experiment cannot disturb another. */
+const copyRun = (dir: string) => {
+  const copy = tmp();
+  cpSync(dir, copy, { recursive: true });
+  return copy;
 };
 
 describe('training runs', () => {
   const plan = planOf(specText());
-  const base = { plan, baseDir: '.', backend: 'wasm' as const };
-  let reference: Record<string, number[]>;
-  let referenceDir: string;
+  const base: Omit<RunOptions, 'reporter'> = { plan, baseDir: '.', backend: 'wasm' };
+  /** The uninterrupted run: its directory, per-step losses and rates, and end state. */
+  const ref = { dir: '', losses: [] as number[], lrs: [] as number[], tensors: {} as Record<string, number[]>, testCount: 0 };
 
-  it('trains, writes metrics, a summary and a checkpoint', async () => {
-    referenceDir = tmp();
-    const events: TrainEvent[] = [];
-    const s = await startRun({ ...base, runDir: referenceDir, reporter: quiet(events) });
+  it('trains: one step event per batch, metrics per epoch, a summary and a checkpoint', async () => {
+    ref.dir = tmp();
+    const r = recorder();
+    const s = await startRun({ ...base, runDir: ref.dir, reporter: r.reporter });
     expect(s.status).toBe('finished');
-    expect(s.history).toHaveLength(2);
-    expect(readFileSync(join(referenceDir, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
-    const summary = JSON.parse(readFileSync(join(referenceDir, 'summary.json'), 'utf8'));
-    expect(summary.test.top1_error).toBeGreaterThanOrEqual(0);
-    expect(events.filter((e) => e.type === 'step')).toHaveLength(8); // 64 images / 16, two epochs
-    reference = weights(referenceDir);
+    const steps = r.steps();
+    expect(steps.map(stepIndex)).toEqual(Array.from({ length: STEPS }, (_, i) => i));
+    expect(steps.every((e) => e.batches === STEPS_PER_EPOCH)).toBe(true);
+    ref.losses = steps.map((e) => e.loss);
+    ref.lrs = steps.map((e) => e.lr);
+    expect(metricsOf(ref.dir)).toEqual(s.history);
+    expect(s.history.map((m) => m.epoch)).toEqual([0, 1, 2]);
+    const summary = JSON.parse(readFileSync(join(ref.dir, 'summary.json'), 'utf8'));
+    expect([summary.status, summary.steps, summary.epochs]).toEqual(['finished', STEPS, EPOCHS]);
+    // errors are counts over the test images: a whole number of images, at most all of them
+    ref.testCount = r.start().data.test;
+    const wrong = summary.test.top1_error * ref.testCount;
+    expect(Math.abs(wrong - Math.round(wrong))).toBeLessThan(1e-9);
+    expect(wrong).toBeLessThanOrEqual(ref.testCount);
+    expect(summary.test).toEqual(r.of('done')[0]!.test);
+    expect(header(ref.dir)).toMatchObject({ step: STEPS, position: { epoch: EPOCHS, batch: 0 }, optimizer: { type: 'sgd', step: STEPS } });
+    ref.tensors = tensors(ref.dir);
   });
 
-  it('resumed after an epoch, ends with the same weights', async () => {
-    const dir = tmp();
-    await startRun({ ...base, runDir: dir, epochs: 1, reporter: quiet() });
-    await startRun({ resumeDir: dir, epochs: 2, reporter: quiet() });
-    expect(weights(dir)).toEqual(reference);
+  it('metrics.jsonl: the rate of each epoch as the plateau schedule says, and images/s = images / seconds', () => {
+    const m = metricsOf(ref.dir);
+    // epoch 1 sets the best; epoch 2 is not better by min_delta: reduced at its end; epoch 3 trains at 0.005
+    expect(m.map((e) => e.lr)).toEqual([0.05, 0.05, expect.closeTo(0.005, 12)]);
+    expect(m.map((e) => e.lr_reduced)).toEqual([false, true, true]);
+    expect(ref.lrs).toEqual([...Array(8).fill(0.05), ...Array(4).fill(expect.closeTo(0.005, 12))]);
+    for (const e of m) {
+      expect(e.seconds).toBeGreaterThan(0);
+      expect(e.images_per_sec).toBeCloseTo(64 / e.seconds, 6);
+    }
   });
 
-  it('interrupted mid-epoch (as by SIGINT) and resumed, ends with the same weights', async () => {
+  it('resumed after an epoch: starts at epoch 2, batch 0, with the reference losses, rates and end weights', async () => {
     const dir = tmp();
-    let steps = 0;
-    const events: TrainEvent[] = [];
-    const first = await startRun({
-      ...base, runDir: dir, reporter: (e) => {
-        events.push(e);
-        if (e.type === 'step') steps++;
-        // the trainer checks for a stop request before each step: ask after the 3rd
-        if (steps === 3 && e.type === 'step') process.emit('SIGINT', 'SIGINT');
-      },
+    await startRun({ ...base, runDir: dir, epochs: 1, reporter: () => {} });
+    const r = recorder();
+    await startRun({ resumeDir: dir, epochs: EPOCHS, reporter: r.reporter });
+    expect(r.start().resumedFrom).toEqual({ epoch: 1, batch: 0 });
+    expect(r.steps().map(stepIndex)).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(r.steps().map((e) => e.loss)).toEqual(ref.losses.slice(4));
+    // the schedule's state (its best so far) came back: the rate still drops after epoch 2
+    expect(metricsOf(dir).map((e) => e.lr)).toEqual(metricsOf(ref.dir).map((e) => e.lr));
+    expect(tensors(dir)).toEqual(ref.tensors);
+  });
+
+  describe('stopped mid-epoch by SIGINT, then resumed', () => {
+    let stopped = '';
+
+    it('stops after the step in progress and saves step 3, position (0, 3) and a non-zero velocity', async () => {
+      stopped = tmp();
+      const r = recorder((e, steps) => e.type === 'step' && steps === 3 && requestStop());
+      const first = await startRun({ ...base, runDir: stopped, reporter: r.reporter });
+      expect(first.status).toBe('interrupted');
+      expect(r.steps().map(stepIndex)).toEqual([0, 1, 2]);
+      expect(r.of('checkpoint').map((e) => e.reason)).toEqual(['signal']);
+      expect(header(stopped)).toMatchObject({ step: 3, position: { epoch: 0, batch: 3 }, optimizer: { step: 3 } });
+      const velocity = tensors(stopped)['conv1.weight.velocity']!;
+      expect(velocity.some((v) => v !== 0)).toBe(true);
+      expect(existsSync(join(stopped, 'summary.json')) && JSON.parse(readFileSync(join(stopped, 'summary.json'), 'utf8')).status).toBe('interrupted');
     });
-    expect(first.status).toBe('interrupted');
-    expect(readCheckpoint(join(dir, 'checkpoint.ckpt')).header.position).toEqual({ epoch: 0, batch: 3 });
-    await startRun({ resumeDir: dir, reporter: quiet() });
-    expect(weights(dir)).toEqual(reference);
+
+    it('the resumed run starts from the checkpoint: before any step, its weights and velocity are the checkpoint\'s', async () => {
+      const dir = copyRun(stopped);
+      // stop as soon as the run has started: it saves the state it restored, without training a step
+      const r = recorder((e) => e.type === 'start' && requestStop());
+      await startRun({ resumeDir: dir, reporter: r.reporter });
+      expect(r.start().resumedFrom).toEqual({ epoch: 0, batch: 3 });
+      expect(r.steps()).toEqual([]);
+      expect(tensors(dir)).toEqual(tensors(stopped));
+      expect(header(dir)).toMatchObject({ step: 3, position: { epoch: 0, batch: 3 }, optimizer: { step: 3 }, schedule: header(stopped).schedule });
+    });
+
+    it('continues at step 3 with the reference losses and ends with its weights', async () => {
+      const dir = copyRun(stopped);
+      const r = recorder();
+      const s = await startRun({ resumeDir: dir, reporter: r.reporter });
+      expect(s.status).toBe('finished');
+      expect(r.steps().map(stepIndex)).toEqual(Array.from({ length: STEPS - 3 }, (_, i) => i + 3));
+      // step 3's loss is computed with the restored weights, step 4's after the first update with the restored velocity
+      expect(r.steps().map((e) => e.loss)).toEqual(ref.losses.slice(3));
+      expect(tensors(dir)).toEqual(ref.tensors);
+    });
+
+    it('a resume whose restored state is the initial one ends differently (so the test above can fail)', async () => {
+      // the initial state: a fresh run stopped before its first step
+      const fresh = tmp();
+      await startRun({ ...base, runDir: fresh, reporter: recorder((e) => e.type === 'start' && requestStop()).reporter });
+      const initial = readCheckpoint(join(fresh, CKPT));
+      expect(initial.header.step).toBe(0);
+      // the stopped run's checkpoint (position, schedule, step) with the initial weights and zero velocity
+      const dir = copyRun(stopped);
+      const { tensors: _t, payloadSha256: _s, ...rest } = header(stopped) as CheckpointHeader;
+      writeCheckpoint(join(dir, CKPT), rest, [...initial.tensors].map(([name, t]) => ({ name, ...t })));
+      const r = recorder();
+      await startRun({ resumeDir: dir, reporter: r.reporter });
+      expect(r.steps().map(stepIndex)[0]).toBe(3);
+      expect(r.steps()[0]!.loss).not.toBe(ref.losses[3]);
+      expect(tensors(dir)).not.toEqual(ref.tensors);
+    });
   });
 
-  it('killed with SIGKILL and resumed, ends with the same weights', async () => {
-    const cli = resolve('dist/cli/main.js');
-    if (!existsSync(cli)) return console.warn('skipped: build with `npx tsc -p .` first (npm test does)');
+  it('killed with SIGKILL mid-run (netc train) and resumed: continues from its checkpoint, ends with the reference weights', async () => {
     const dir = tmp();
     const specPath = join(dir, 'tiny.yaml');
     writeFileSync(specPath, specText());
     const runDir = join(dir, 'run');
-    const child = spawn(process.execPath, [cli, 'train', specPath, '--run-dir', runDir, '--backend', 'wasm', '--checkpoint-every', '1', '-q'], { stdio: 'ignore' });
-    const ckpt = join(runDir, 'checkpoint.ckpt');
-    // kill as soon as a checkpoint exists: wherever that is, resume must continue exactly
-    await new Promise<void>((done, fail) => {
-      const timer = setInterval(() => {
-        if (existsSync(ckpt) && statSync(ckpt).size > 0) {
-          clearInterval(timer);
-          child.kill('SIGKILL');
-          done();
+    let killedAfter: Record<string, unknown> | null = null;
+    // kill at the first step checkpoint: 11 steps, 3 validations and the test pass were still to come
+    const child = await netc(['train', specPath, '--run-dir', runDir, '--backend', 'wasm', '--checkpoint-every', '1', '--json'], {
+      onLine: (line, proc) => {
+        const e = JSON.parse(line) as Record<string, unknown>;
+        if (killedAfter === null && e.type === 'checkpoint' && e.reason === 'interval') {
+          killedAfter = e;
+          proc.kill('SIGKILL');
         }
-      }, 20);
-      child.on('exit', () => {
-        clearInterval(timer);
-        done();
-      });
-      setTimeout(() => fail(new Error('no checkpoint within 60 s')), 60_000);
+      },
     });
-    await new Promise((r) => child.once('exit', r).once('close', r) && setTimeout(r, 200));
-    await startRun({ resumeDir: runDir, reporter: quiet() });
-    expect(weights(runDir)).toEqual(reference);
+    expect(killedAfter, child.stderr).not.toBeNull();
+    expect(child.signal).toBe('SIGKILL');
+    // the kill came before the run finished: no done event, no summary, a checkpoint short of the end
+    expect(jsonLines(child.stdout).some((e) => e.type === 'done')).toBe(false);
+    expect(existsSync(join(runDir, 'summary.json'))).toBe(false);
+    const killed = header(runDir);
+    expect(killed.step).toBeGreaterThanOrEqual(1);
+    expect(killed.step).toBeLessThan(STEPS);
+
+    const r = recorder();
+    await startRun({ resumeDir: runDir, reporter: r.reporter });
+    expect(r.start().resumedFrom).toEqual(killed.position);
+    expect(r.steps().map(stepIndex)[0]).toBe(killed.step);
+    expect(r.steps().map((e) => e.loss)).toEqual(ref.losses.slice(killed.step));
+    expect(tensors(runDir)).toEqual(ref.tensors);
   });
 
   it('refuses a damaged checkpoint, naming the file and the problem', async () => {
     const dir = tmp();
-    await startRun({ ...base, runDir: dir, epochs: 1, reporter: quiet() });
-    const path = join(dir, 'checkpoint.ckpt');
+    await startRun({ ...base, runDir: dir, epochs: 1, reporter: () => {} });
+    const path = join(dir, CKPT);
     const bytes = readFileSync(path);
     bytes[bytes.length - 3]! ^= 0xff;
     writeFileSync(path, bytes);
-    await expect(startRun({ resumeDir: dir, epochs: 2, reporter: quiet() })).rejects.toThrow(/checkpoint\.ckpt.*checksum/);
+    await expect(startRun({ resumeDir: dir, epochs: 2, reporter: () => {} })).rejects.toThrow(/checkpoint\.ckpt.*checksum/);
     writeFileSync(path, bytes.subarray(0, 100));
-    await expect(startRun({ resumeDir: dir, epochs: 2, reporter: quiet() })).rejects.toThrow(/checkpoint\.ckpt.*(truncated|bytes)/);
+    await expect(startRun({ resumeDir: dir, epochs: 2, reporter: () => {} })).rejects.toThrow(/checkpoint\.ckpt.*(truncated|bytes)/);
     writeFileSync(path, 'hello');
-    await expect(startRun({ resumeDir: dir, epochs: 2, reporter: quiet() })).rejects.toThrow(/not a usable netc checkpoint/);
+    await expect(startRun({ resumeDir: dir, epochs: 2, reporter: () => {} })).rejects.toThrow(/not a usable netc checkpoint/);
   });
 
   it("refuses another model's checkpoint", async () => {
     const dir = tmp();
-    await startRun({ ...base, runDir: dir, epochs: 1, reporter: quiet() });
+    await startRun({ ...base, runDir: dir, epochs: 1, reporter: () => {} });
     const other = tmp();
-    await startRun({ plan: planOf(specText().replace('units: 16', 'units: 12')), baseDir: '.', backend: 'wasm', runDir: other, epochs: 1, reporter: quiet() });
-    writeFileSync(join(dir, 'checkpoint.ckpt'), readFileSync(join(other, 'checkpoint.ckpt')));
-    await expect(startRun({ resumeDir: dir, epochs: 2, reporter: quiet() })).rejects.toThrow(/belongs to model/);
+    await startRun({ plan: planOf(specText().replace('units: 16', 'units: 12')), baseDir: '.', backend: 'wasm', runDir: other, epochs: 1, reporter: () => {} });
+    writeFileSync(join(dir, CKPT), readFileSync(join(other, CKPT)));
+    await expect(startRun({ resumeDir: dir, epochs: 2, reporter: () => {} })).rejects.toThrow(/belongs to model/);
   });
 
   it('stops a diverging run with a clear message and keeps the last good checkpoint', async () => {
     const dir = tmp();
     // a step schedule computes the rate from the plan's lr, so editing the plan below takes effect on resume
-    const stepPlan = planOf(specText().replace('{ type: plateau, metric: val_loss, factor: 0.1, patience: 0 }', '{ type: step, every: 100 }'));
-    await startRun({ plan: stepPlan, baseDir: '.', backend: 'wasm', runDir: dir, epochs: 1, reporter: quiet() });
-    const before = readFileSync(join(dir, 'checkpoint.ckpt'));
+    const stepPlan = planOf(specText().replace(/schedule: \{[^\n]*\}/, 'schedule: { type: step, every: 100 }'));
+    await startRun({ plan: stepPlan, baseDir: '.', backend: 'wasm', runDir: dir, epochs: 1, reporter: () => {} });
+    const before = readFileSync(join(dir, CKPT));
     const config = JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8'));
     config.train.optimizer.lr = 3e38; // the first update overflows float32
     writeFileSync(join(dir, 'plan.json'), JSON.stringify(config));
     // the plan's spec hash is unchanged (plan.json was edited by hand), so the checkpoint is accepted and training resumes with a huge rate
-    await expect(startRun({ resumeDir: dir, epochs: 3, reporter: quiet() })).rejects.toThrow(/loss became (NaN|Infinity|-Infinity).*last good checkpoint/);
-    expect(readFileSync(join(dir, 'checkpoint.ckpt')).equals(before)).toBe(true);
+    await expect(startRun({ resumeDir: dir, epochs: 3, reporter: () => {} })).rejects.toThrow(/loss became (NaN|Infinity|-Infinity).*last good checkpoint/);
+    expect(readFileSync(join(dir, CKPT)).equals(before)).toBe(true);
   });
 });
