@@ -1,11 +1,12 @@
 /**
  * The built `netc` binary (dist/cli/main.js, built from the current sources
  * by the global test setup): exit statuses (0 fine, 1 the input has errors,
- * 2 the command was used wrongly), no stack trace for any bad input, spec
+ * 2 the command was used wrongly, 3 a bug in netc), no stack trace for any bad input, spec
  * discovery, and `--json`.
  */
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { netc, ROOT } from '../support/netc-process.js';
 import { useTempDirs } from '../support/temp-dirs.js';
@@ -39,6 +40,15 @@ describe.concurrent('netc CLI (dist/cli/main.js)', () => {
     const r = await netc(['compile', '--bogus', 'specs/alexnet.yaml']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--bogus');
+  });
+
+  it("exits 3 and asks for a bug report when netc itself fails (a fault injected into stdout)", async () => {
+    const inject = pathToFileURL(join(ROOT, 'test', 'fixtures', 'faults', 'throw-on-stdout.mjs')).href;
+    const r = await netc(['compile', '--check', 'specs/alexnet.yaml'], { nodeArgs: ['--import', inject] });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('internal error');
+    expect(r.stderr).toContain('injected fault');
+    expect(r.stderr).toContain('please report this as a bug');
   });
 
   it('exits 2 on a missing file', async () => {
