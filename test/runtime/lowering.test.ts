@@ -186,15 +186,23 @@ describe('a training step', () => {
         const { initBackend } = await import('../../runtime/backend/select.js');
         await initBackend('wasm');
       } else await tf.setBackend('cpu');
-      const losses: number[][] = [];
-      for (let run = 0; run < 2; run++) {
-        const ex = new LocalExecutor(planOf(spec), { seed: 42 });
-        const l: number[] = [];
-        for (let s = 0; s < 4; s++) l.push((await ex.trainStep(batch, 0.05, s)).lossSum);
-        losses.push(l);
+      const runs: { losses: number[]; before: number[]; after: number[] }[] = [];
+      for (const seed of [42, 42, 43]) {
+        const ex = new LocalExecutor(planOf(spec), { seed });
+        const weights = async () => (await ex.getState()).params.flatMap((p) => Array.from(p.values));
+        const before = await weights();
+        const losses: number[] = [];
+        for (let s = 0; s < 4; s++) losses.push((await ex.trainStep(batch, 0.05, s)).lossSum);
+        runs.push({ losses, before, after: await weights() });
         await ex.dispose();
       }
-      expect(losses[0]).toEqual(losses[1]);
+      const [a, b, other] = runs as [(typeof runs)[0], (typeof runs)[0], (typeof runs)[0]];
+      // the steps did something: the weights moved
+      expect(a.after).not.toEqual(a.before);
+      // the same seed: the same losses and weights; another seed: other losses
+      expect(b.losses).toEqual(a.losses);
+      expect(b.after).toEqual(a.after);
+      expect(other.losses).not.toEqual(a.losses);
       await tf.setBackend('cpu');
     });
   }
