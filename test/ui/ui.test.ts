@@ -25,8 +25,12 @@ import { generatedCases, seededBytes } from './generated-cases.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const UI = join(ROOT, 'test', 'ui');
 const UPDATE = process.env.NETC_UPDATE_SNAPSHOTS === '1';
-/** A hang guard, not a benchmark: every case, hostile ones included, must finish at once. */
-const HANG_GUARD_MS = 2000;
+/**
+ * A hang guard, not a benchmark: every case, hostile ones included, must
+ * finish at once (each takes well under a second). The margin is wide
+ * because this 2-core machine is shared: a busy moment must not fail a test.
+ */
+const HANG_GUARD_MS = 10_000;
 const SPEC = /\.(ya?ml|netc)$/;
 
 const repoPath = (abs: string) => relative(ROOT, abs).split(sep).join('/');
