@@ -10,15 +10,13 @@
  *    empty: a test that leaves files behind fails the run, by name.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** The folders tsconfig.json compiles (its `include`), and the top-level index.ts. */
-const SOURCE_DIRS = ['compiler', 'runtime', 'cli', 'bench', 'examples'];
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -28,10 +26,21 @@ function sources(dir: string): string[] {
   });
 }
 
+// What tsconfig.json compiles: its `include` entries, folders (dir/**/*.ts) and single files.
+function compiledSources(): string[] {
+  const { include } = JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as { include: string[] };
+  return include.flatMap((pattern) => {
+    const dir = /^([^*]+)\/\*\*\/\*\.ts$/.exec(pattern)?.[1];
+    if (dir !== undefined) return existsSync(join(ROOT, dir)) ? sources(join(ROOT, dir)) : [];
+    if (pattern.includes('*')) throw new Error(`test setup: tsconfig.json include pattern ${pattern} is not understood here`);
+    return [join(ROOT, pattern)];
+  });
+}
+
 /** Sources whose compiled .js is missing or older than the source (or than tsconfig.json). */
 export function staleOutputs(): string[] {
   const config = statSync(join(ROOT, 'tsconfig.json')).mtimeMs;
-  const all = [join(ROOT, 'index.ts'), ...SOURCE_DIRS.flatMap((d) => (existsSync(join(ROOT, d)) ? sources(join(ROOT, d)) : []))];
+  const all = compiledSources();
   return all.filter((src) => {
     const out = join(ROOT, 'dist', relative(ROOT, src)).replace(/\.ts$/, '.js');
     if (!existsSync(out)) return true;

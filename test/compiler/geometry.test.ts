@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileSource } from '../../compiler/compile.js';
-import type { Plan, PlanOp } from '../../compiler/plan/types.js';
+import type { Plan, PlanOp } from '../../plan/types.js';
 
 /** One output dimension of a windowed op, from the textbook formula (Caffe's clamp for ceil). */
 function outSize(size: number, kernel: number, stride: number, dilation: number, before: number, after: number, round: 'exact' | 'floor' | 'ceil'): number {
