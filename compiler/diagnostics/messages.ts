@@ -97,6 +97,9 @@ export const messages = {
   NETC3504: { name: 'extends-too-deep', severity: 'error', template: 'extends chain is deeper than {limit}' },
   NETC3505: { name: 'removed-and-modified', severity: 'error', template: 'layer `{name}` is both removed and modified by this variant' },
   NETC3506: { name: 'variant-needs-name', severity: 'error', template: 'a variant must set its own `name` (the base is `{base}`)' },
+  NETC3507: { name: 'remove-merge', severity: 'error', template: 'cannot remove `{name}`: it merges {count} inputs, so `{reader}`, which reads it, would have no one input to read instead' },
+  NETC3508: { name: 'insert-before-merge', severity: 'error', template: 'cannot insert before `{name}` alone: it reads {inputs}, so say which edge' },
+  NETC3509: { name: 'insert-not-an-edge', severity: 'error', template: '`{to}` does not read `{from}`: there is no edge between them to insert on' },
   // 40xx: plans read back
   NETC4001: { name: 'not-a-plan', severity: 'error', template: 'not a netc plan: {detail}' },
   NETC4002: { name: 'plan-version', severity: 'error', template: 'plan version {found} is not supported (this netc reads {supported}, and upgrades 1)' },

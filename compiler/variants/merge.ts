@@ -8,13 +8,21 @@ import { DiagnosticSink } from '../diagnostics/diagnostic.js';
 import { joinPointer, spanAt, type JsonValue, type NodeSpans, type SpecDocument } from '../frontend/document.js';
 import type { CompilerHost } from '../host.js';
 import type { Span } from '../source/source-file.js';
-import { didYouMean } from '../text/suggest.js';
-import { effectiveLayerNames } from './layer-names.js';
-import { SHAPE_PRESERVING_TYPES } from './override-notes.js';
+import { applyLayerEdits, keepsShape, type EditedLayers } from './edit-layers.js';
 import { rebaseDataPath } from './rebase-data-path.js';
-import { isObject, LAYER_EDIT_KEYS, VARIANT_KEYS, type InsertEdit, type LayerRef, type ModifyEdit, type VariantEdits } from './variant-form.js';
+import { isObject, LAYER_EDIT_KEYS, VARIANT_KEYS, type VariantEdits } from './variant-form.js';
 
 type Obj = Record<string, JsonValue>;
+
+/** The keys that say what a layer reads: a variant that sets one replaces the other. */
+const INPUT_KEYS: ReadonlySet<string> = new Set(['input', 'inputs']);
+
+/** Whether a modify entry sets (or deletes) an attribute; setting `input` also replaces `inputs`, and back. */
+function modifies(attrs: Obj | undefined, attr: string): boolean {
+  if (!attrs) return false;
+  if (INPUT_KEYS.has(attr)) return attrs.input !== undefined || attrs.inputs !== undefined;
+  return attrs[attr] !== undefined;
+}
 
 const unescapeSegment = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
 
@@ -31,19 +39,6 @@ function splitAfter(pointer: string, prefix: string): [string, string] | undefin
   const rest = pointer.slice(prefix.length);
   const cut = rest.indexOf('/');
   return cut < 0 ? [rest, ''] : [rest.slice(0, cut), rest.slice(cut)];
-}
-
-/** The layer list after the edits, and where every base and inserted layer went. */
-interface EditedLayers {
-  layers: Obj[];
-  /** New index of each base layer; -1 when removed. */
-  oldToNew: Int32Array;
-  /** Modify edits by base index. */
-  modifyAt: Map<number, ModifyEdit>;
-  /** New index of the first layer of each insert, by its `/insert/<k>` pointer. */
-  insertStart: Map<string, number>;
-  /** Layers whose input shape may have changed because the layer before them was removed: new index -> the `remove` entry. */
-  afterRemoval: Map<number, Span>;
 }
 
 export function mergeVariant(base: SpecDocument, variant: SpecDocument, edits: VariantEdits, host: CompilerHost, sink: DiagnosticSink): SpecDocument | undefined {
@@ -70,7 +65,7 @@ export function mergeVariant(base: SpecDocument, variant: SpecDocument, edits: V
 
   let edited: EditedLayers | undefined;
   if (editKeys.length > 0) {
-    edited = applyLayerEdits(base, edits, sink);
+    edited = applyLayerEdits(base, variant, edits, sink);
     if (!edited) return undefined;
     value.layers = edited.layers;
   }
@@ -83,8 +78,9 @@ export function mergeVariant(base: SpecDocument, variant: SpecDocument, edits: V
     const j = edited.oldToNew[Number(index)] ?? -1;
     if (j < 0) return undefined;
     const attr = tail === '' ? undefined : topKey(tail);
-    // A modified attribute's spans come from the variant.
-    if (attr !== undefined && edited.modifyAt.get(Number(index))?.attrs[attr] !== undefined) return undefined;
+    // A modified attribute's spans come from the variant, rewired inputs' from the edit that rewired them.
+    if (attr !== undefined && modifies(edited.modifyAt.get(Number(index))?.attrs, attr)) return undefined;
+    if (attr !== undefined && INPUT_KEYS.has(attr) && edited.rewritten.has(j)) return undefined;
     return `/layers/${j}${tail}`;
   };
 
@@ -102,14 +98,18 @@ export function mergeVariant(base: SpecDocument, variant: SpecDocument, edits: V
       const j = modifyTarget.get(`/modify/${seg}`);
       if (j === undefined || tail === '') return undefined;
       const attrs = (variantRoot.modify as Obj)[unescapeSegment(seg)] as Obj;
-      return attrs[topKey(tail)] === null ? undefined : `/layers/${j}${tail}`;
+      const attr = topKey(tail);
+      if (attrs[attr] === null || (INPUT_KEYS.has(attr) && edited!.rewritten.has(j))) return undefined;
+      return `/layers/${j}${tail}`;
     }
     if (top === 'insert') {
       const [k, tail] = splitAfter(pointer, '/insert/') ?? ['', ''];
       const start = insertTarget.get(`/insert/${k}`);
       const inLayers = start === undefined ? undefined : splitAfter(tail, '/layers/');
       if (!inLayers) return undefined;
-      return `/layers/${start! + Number(inLayers[0])}${inLayers[1]}`;
+      const j = start! + Number(inLayers[0]);
+      if (INPUT_KEYS.has(topKey(inLayers[1])) && edited!.rewritten.has(j)) return undefined;
+      return `/layers/${j}${inLayers[1]}`;
     }
     return VARIANT_KEYS.includes(top) ? undefined : pointer;
   };
@@ -123,6 +123,7 @@ export function mergeVariant(base: SpecDocument, variant: SpecDocument, edits: V
     const q = mapVariant(p);
     if (q !== undefined) spans.set(q, s);
   }
+  for (const [p, s] of edited?.inputSpans ?? []) spans.set(p, s);
 
   const overrides = new Map<string, Span>();
   for (const [p, s] of base.overrides ?? []) {
@@ -143,99 +144,8 @@ export function mergeVariant(base: SpecDocument, variant: SpecDocument, edits: V
         if (!keepsShape(layer)) note(`/layers/${start + m}`, spanAt(variant, `${e.pointer}/layers/${m}`));
       });
     }
-    for (const [j, s] of edited.afterRemoval) if (!overrides.has(`/layers/${j}`)) note(`/layers/${j}`, s);
+    for (const [j, s] of edited.notes) if (!overrides.has(`/layers/${j}`)) note(`/layers/${j}`, s);
   }
 
   return { path: variant.path, value, spans, overrides };
 }
-
-/** Whether a layer's output has its input's shape, so adding or removing it changes no shape downstream. */
-const keepsShape = (layer: JsonValue) => isObject(layer) && typeof layer.type === 'string' && SHAPE_PRESERVING_TYPES.has(layer.type);
-
-/** Applies modify, remove and insert to the base's layers; every name refers to a base layer. */
-function applyLayerEdits(base: SpecDocument, edits: VariantEdits, sink: DiagnosticSink): EditedLayers | undefined {
-  const baseLayers = Array.isArray((base.value as Obj).layers) ? ((base.value as Obj).layers as JsonValue[]) : [];
-  const names = effectiveLayerNames(baseLayers);
-  const indexOf = new Map<string, number>();
-  names.forEach((n, i) => {
-    if (n !== undefined && !indexOf.has(n)) indexOf.set(n, i);
-  });
-  const known = [...indexOf.keys()];
-  let ok = true;
-  const find = (ref: LayerRef): number | undefined => {
-    const i = indexOf.get(ref.name);
-    if (i !== undefined) return i;
-    ok = false;
-    const hint = didYouMean(ref.name, known);
-    sink.report('NETC3503', ref.span, { name: ref.name }, { ...(hint ? { hint } : {}), notes: [`the base is \`${base.path}\``] });
-    return undefined;
-  };
-
-  const removed = new Map<number, LayerRef>();
-  for (const ref of edits.remove) {
-    const i = find(ref);
-    if (i !== undefined && !removed.has(i)) removed.set(i, ref);
-  }
-  const modifyAt = new Map<number, ModifyEdit>();
-  for (const m of edits.modify) {
-    const i = find(m.ref);
-    if (i === undefined) continue;
-    const gone = removed.get(i);
-    if (gone) {
-      ok = false;
-      sink.report('NETC3505', m.ref.span, { name: m.ref.name }, {
-        hint: 'drop one of the two: a removed layer has nothing to modify',
-        related: gone.span ? [{ span: gone.span, label: 'removed here' }] : [],
-      });
-      continue;
-    }
-    modifyAt.set(i, m);
-  }
-  const beforeAt = new Map<number, InsertEdit[]>();
-  const afterAt = new Map<number, InsertEdit[]>();
-  for (const e of edits.insert) {
-    const i = find(e.ref);
-    if (i === undefined) continue;
-    const at = e.where === 'before' ? beforeAt : afterAt;
-    at.set(i, [...(at.get(i) ?? []), e]);
-  }
-  if (!ok) return undefined;
-
-  const layers: Obj[] = [];
-  const oldToNew = new Int32Array(baseLayers.length).fill(-1);
-  const insertStart = new Map<string, number>();
-  const afterRemoval = new Map<number, Span>();
-  let pendingRemoval: Span | undefined;
-  const push = (layer: Obj) => {
-    if (pendingRemoval) afterRemoval.set(layers.length, pendingRemoval);
-    pendingRemoval = undefined;
-    layers.push(layer);
-  };
-  const pushInserts = (list: InsertEdit[] | undefined) => {
-    for (const e of list ?? []) {
-      insertStart.set(e.pointer, layers.length);
-      e.layers.forEach(push);
-    }
-  };
-  baseLayers.forEach((layer, i) => {
-    pushInserts(beforeAt.get(i));
-    const gone = removed.get(i);
-    if (gone) pendingRemoval = keepsShape(layer) ? pendingRemoval : gone.span;
-    else if (!isObject(layer)) {
-      oldToNew[i] = layers.length;
-      push(layer as unknown as Obj); // not a layer: the schema check reports it where the base wrote it
-    } else {
-      // Auto names become explicit, so inserting a layer cannot renumber the base's layers.
-      const copy: Obj = layer.name === undefined && names[i] !== undefined ? { name: names[i]!, ...layer } : { ...layer };
-      for (const [k, v] of Object.entries(modifyAt.get(i)?.attrs ?? {})) {
-        if (v === null) delete copy[k];
-        else copy[k] = v;
-      }
-      oldToNew[i] = layers.length;
-      push(copy);
-    }
-    pushInserts(afterAt.get(i));
-  });
-  return { layers, oldToNew, modifyAt, insertStart, afterRemoval };
-}
-

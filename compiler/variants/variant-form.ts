@@ -29,9 +29,14 @@ export interface ModifyEdit {
   attrs: Obj;
 }
 
+/**
+ * `after` alone: the new layers read that layer, and everything that read it
+ * reads the last new layer. `before` alone: the new layers read what that
+ * layer read, and it reads the last new one. Both: on that one edge.
+ */
 export interface InsertEdit {
-  ref: LayerRef;
-  where: 'before' | 'after';
+  after?: LayerRef;
+  before?: LayerRef;
   /** `/insert/<k>` in the variant document. */
   pointer: string;
   layers: Obj[];
@@ -95,18 +100,13 @@ export function readVariantEdits(doc: SpecDocument, sink: DiagnosticSink): Varia
         const hint = didYouMean(key, ['before', 'after', 'layers']);
         sink.report('NETC2001', spanAt(doc, joinPointer(pointer, key), 'key'), { key, where: `\`${where}\`` }, hint ? { hint } : {});
       }
-      const hasBefore = item.before !== undefined;
-      const hasAfter = item.after !== undefined;
-      if (hasBefore && hasAfter) {
-        sink.report('NETC2009', spanAt(doc, `${pointer}/before`, 'key'), { key: where, detail: 'takes `before` or `after`, not both' }, { hint: 'split it into two entries' });
+      if (item.before === undefined && item.after === undefined) {
+        sink.report('NETC2009', spanAt(doc, pointer), { key: where, detail: 'needs `after` or `before`: the layer to insert next to (both: the edge between them)' });
         return;
       }
-      if (!hasBefore && !hasAfter) {
-        sink.report('NETC2009', spanAt(doc, pointer), { key: where, detail: 'needs `before` or `after`: the layer to insert next to' });
-        return;
-      }
-      const side = hasBefore ? 'before' : 'after';
-      const ref = nameRef(`${pointer}/${side}`, item[side], `${where}.${side}`);
+      const after = item.after === undefined ? undefined : nameRef(`${pointer}/after`, item.after, `${where}.after`);
+      const before = item.before === undefined ? undefined : nameRef(`${pointer}/before`, item.before, `${where}.before`);
+      const named = (item.after === undefined || after) && (item.before === undefined || before);
       if (item.layers === undefined) {
         sink.report('NETC2003', spanAt(doc, pointer), { where: `\`${where}\``, key: 'layers' }, { hint: 'list the layers to insert, e.g. `layers: [{ type: dropout, p: 0.5 }]`' });
         return;
@@ -120,7 +120,7 @@ export function readVariantEdits(doc: SpecDocument, sink: DiagnosticSink): Varia
         if (isObject(l)) layers.push(l);
         else wrongType(`${pointer}/layers/${m}`, `${where}.layers[${m}]`, 'a layer mapping such as `{ type: relu }`', l);
       });
-      if (ref && layers.length === item.layers.length) edits.insert.push({ ref, where: side, pointer, layers });
+      if (named && layers.length === item.layers.length) edits.insert.push({ ...(after ? { after } : {}), ...(before ? { before } : {}), pointer, layers });
     });
   }
 

@@ -203,9 +203,10 @@ describe('extends: the form of the variant keys', () => {
     expect(r.diagnostics[0]!.hint).toContain('remove');
   });
 
-  it('rejects insert entries without an anchor, with both, or without layers', () => {
+  it('rejects insert entries without an anchor, on an edge that does not exist, or without layers', () => {
     expect(codes(form('insert: [{ layers: [] }]\n'))).toEqual(['NETC2009']);
-    expect(codes(form('insert: [{ before: conv1, after: conv1, layers: [] }]\n'))).toEqual(['NETC2009']);
+    expect(codes(form('insert: [{ before: conv1, after: conv1, layers: [] }]\n'))).toEqual(['NETC3509']);
+    expect(codes(form('insert: [{ after: conv1, layers: [] }]\n'))).toEqual([]);
     expect(codes(form('insert: [{ after: conv1 }]\n'))).toEqual(['NETC2003']);
     expect(codes(form('insert: [{ after: conv1, layer: [] }]\n')).sort()).toEqual(['NETC2001', 'NETC2003']);
     expect(codes(form('insert: { after: conv1 }\n'))).toEqual(['NETC2002']);
