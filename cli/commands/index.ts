@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerDiff } from './diff.js';
 import { registerConvert } from './convert.js';
 import { registerExplain } from './explain.js';
+import { registerExport } from './export.js';
 import { registerFmt } from './fmt.js';
 import { registerPlot } from './plot.js';
 import { registerSchema } from './schema.js';
@@ -16,4 +17,5 @@ export function registerExtraCommands(program: Command): void {
   registerFmt(program);
   registerConvert(program);
   registerPlot(program);
+  registerExport(program);
 }

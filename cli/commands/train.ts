@@ -44,7 +44,7 @@ function parsePositive(flag: string, v: string | undefined): number | undefined 
 }
 
 /** No argument: the one plan in build/, else the one spec here; several: say which to pick. */
-function defaultModelPath(): string {
+export function defaultModelPath(): string {
   const plans = existsSync('build') ? readdirSync('build').filter((f) => f.endsWith('.plan.json')).map((f) => join('build', f)) : [];
   if (plans.length === 1) return plans[0]!;
   if (plans.length > 1) throw new UsageError(`several plans in build/: pass one of ${plans.join(', ')}`);
