@@ -15,7 +15,7 @@ import { ExitCode, InputError, UsageError } from './exit-codes.js';
  * run directories, backends, a diverged run): a message, exit 1, no stack.
  * Matched by class name so the CLI need not load the runtime to know them.
  */
-const USER_FACING_ERRORS = new Set(['DataError', 'CheckpointError', 'RunDirError', 'DivergenceError', 'BackendUnavailableError', 'DeviceError', 'PictureError', 'ExportError']);
+const USER_FACING_ERRORS = new Set(['DataError', 'CheckpointError', 'RunDirError', 'DivergenceError', 'BackendUnavailableError', 'DeviceError', 'PictureError', 'ExportError', 'EngineError']);
 function isUserFacing(e: unknown): e is Error {
   return e instanceof Error && (USER_FACING_ERRORS.has(e.name) || USER_FACING_ERRORS.has(e.constructor.name));
 }

@@ -25,8 +25,11 @@ interface TrainFlags {
   testLimit?: string;
   json?: boolean;
   quiet?: boolean;
+  engine: string;
+  python?: string;
 }
 
+const ENGINES = ['tfjs', 'pytorch'];
 const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 export function parseCount(flag: string, v: string | undefined, min = 1): number | undefined {
@@ -85,9 +88,15 @@ export function registerTrain(program: Command): void {
     .option('--checkpoint-every <steps>', 'also checkpoint every n steps (default: each epoch)')
     .option('--train-limit <n>', 'train on the first n images only (quick runs)')
     .option('--test-limit <n>', 'evaluate on the first n test images only')
+    .option('--engine <name>', `${ENGINES.join(' or ')}: netc's own engine, or a generated PyTorch trainer run with your Python`, 'tfjs')
+    .option('--python <path>', 'the Python (with PyTorch) for --engine pytorch; default $NETC_PYTHON, python3, /usr/bin/python3')
     .option('--json', 'JSON lines on stdout')
     .option('-q, --quiet', 'no progress output')
     .action(async (modelArg: string | undefined, f: TrainFlags) => {
+      if (!ENGINES.includes(f.engine)) throw new UsageError(`unknown engine \`${f.engine}\`: use ${ENGINES.join(' or ')}`);
+      if (f.engine === 'pytorch' && f.backend !== 'auto') throw new UsageError('--backend chooses a tfjs backend; --engine pytorch uses a GPU when PyTorch sees one, else the CPU');
+      if (f.engine === 'pytorch' && f.placement === 'towers') throw new UsageError('--engine pytorch trains data parallel (DistributedDataParallel); tower placement is tfjs only');
+      if (f.python !== undefined && f.engine !== 'pytorch') throw new UsageError('--python is for --engine pytorch');
       if (!BACKENDS.includes(f.backend)) throw new UsageError(`unknown backend \`${f.backend}\`: use ${BACKENDS.join(', ')}`);
       if (f.placement !== undefined && f.placement !== 'towers' && f.placement !== 'data') throw new UsageError('--placement must be towers or data');
       if (f.resume && modelArg) throw new UsageError('--resume continues a run directory: do not pass a model as well');
@@ -104,6 +113,21 @@ export function registerTrain(program: Command): void {
       if (f.resume && !existsSync(f.resume)) throw new UsageError(`no run directory \`${f.resume}\``);
       const path = f.resume ? undefined : (modelArg ?? defaultModelPath());
       const plan = path ? loadPlan(path) : undefined;
+      if (f.engine === 'pytorch') {
+        const [{ trainWithPytorch }, { chooseReporter }] = await Promise.all([import('../../export/pytorch/train-run.js'), import('../../runtime/train/progress.js')]);
+        const defined = Object.fromEntries(Object.entries(numbers).filter(([, v]) => v !== undefined));
+        const r = await trainWithPytorch({
+          ...(plan ? { plan, baseDir: path!.endsWith('.json') ? '.' : dirname(path!) } : {}),
+          ...(f.resume ? { resumeDir: f.resume } : {}),
+          ...(f.runDir ? { runDir: f.runDir } : {}),
+          ...(f.data ? { dataPath: f.data } : {}),
+          ...(f.python ? { python: f.python } : {}),
+          ...defined,
+          reporter: chooseReporter({ json: f.json, quiet: f.quiet }),
+        });
+        process.exitCode = r.status === 'interrupted' ? ExitCode.Interrupted : ExitCode.Ok;
+        return;
+      }
       const rt = await loadRuntime();
       const reporter = rt.chooseReporter({ json: f.json, quiet: f.quiet });
       const defined = Object.fromEntries(Object.entries(numbers).filter(([, v]) => v !== undefined));

@@ -10,6 +10,8 @@ export class RunDirError extends Error {}
 
 /** What a run was started with, beyond the plan; stored so --resume continues the same run. */
 export interface RunConfig {
+  /** Which engine trains the run: netc's own (tfjs, the default when absent) or a generated PyTorch trainer. */
+  engine?: 'tfjs' | 'pytorch';
   backend: string;
   devices: number;
   placement: 'towers' | 'data';

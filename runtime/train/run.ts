@@ -11,6 +11,7 @@ import { initBackend, type BackendName } from '../backend/select.js';
 import type { Executor } from '../exec/executor.js';
 import { LocalExecutor } from '../exec/local-executor.js';
 import { prepareData } from './data-setup.js';
+import { applyOverrides } from './overrides.js';
 import type { Reporter } from './events.js';
 import { createRunDir, defaultRunDir, readRunDir, updateConfig, writeStats, writeSummary, type RunConfig } from './run-dir.js';
 import { CHECKPOINT_FILE, trainLoop, type TrainSummary } from './trainer.js';
@@ -38,15 +39,7 @@ export interface RunOptions {
   createMultiDevice?: (plan: Plan, config: RunConfig, backend: string) => Promise<Executor>;
 }
 
-/** Applies command-line overrides to a copy of the plan, so the run's plan.json says what really ran. */
-export function applyOverrides(plan: Plan, o: Pick<RunOptions, 'epochs' | 'batch' | 'lr' | 'seed'>): Plan {
-  const p: Plan = JSON.parse(JSON.stringify(plan)) as Plan;
-  if (o.epochs !== undefined) p.train.epochs = o.epochs;
-  if (o.batch !== undefined) p.train.batch = o.batch;
-  if (o.lr !== undefined) p.train.optimizer.lr = o.lr;
-  if (o.seed !== undefined) p.seed = o.seed;
-  return p;
-}
+export { applyOverrides } from './overrides.js';
 
 export async function startRun(o: RunOptions): Promise<TrainSummary & { runDir: string }> {
   let plan: Plan;
