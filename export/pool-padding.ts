@@ -3,7 +3,7 @@
  * (the extra bottom/right of a ceil-rounded partial window); PyTorch takes one symmetric
  * padding per axis and a `ceil_mode` flag; ONNX takes begin/end pads.
  */
-import type { ConvOp, PoolOp } from './graph.js';
+import type { ConvOp, PoolOp } from '../plan/types.js';
 
 /** [top, bottom, left, right] with the partial window's extra padding included. */
 export function fullPads(op: ConvOp | PoolOp): [number, number, number, number] {

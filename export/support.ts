@@ -1,6 +1,6 @@
 /** Plan features both exporters decline, with the reason (shared so the two say the same). */
 import { ExportError } from './errors.js';
-import type { ConvOp } from './graph.js';
+import type { ConvOp } from '../plan/types.js';
 
 /**
  * A grouped convolution that reads every tower: tower t's filters, group g, read input group g,

@@ -3,7 +3,7 @@
  * train` starts from) or a run's checkpoint, by netc parameter name in netc's layouts.
  */
 import { join } from 'node:path';
-import type { Plan, PlanParam } from '../compiler/plan/types.js';
+import type { Plan, PlanParam } from '../plan/types.js';
 import { initialValues } from '../runtime/model/init-params.js';
 import { readCheckpoint, writeCheckpoint } from '../runtime/train/checkpoint.js';
 import { ExportError } from './errors.js';

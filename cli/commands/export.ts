@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { hasErrors } from '../../compiler/diagnostics/diagnostic.js';
-import type { Plan } from '../../compiler/plan/types.js';
+import type { Plan } from '../../plan/types.js';
 import { InputError, UsageError } from '../exit-codes.js';
 import { loadModel } from '../load-model.js';
 import { printDiagnostics } from '../output.js';

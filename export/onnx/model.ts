@@ -5,9 +5,11 @@
  * Node names are the plan's op names; the netc-specific facts (spec hash, preprocessing) are
  * metadata properties.
  */
-import type { Plan } from '../../compiler/plan/types.js';
+import type { Plan } from '../../plan/types.js';
 import { ExportError } from '../errors.js';
-import { opNamed, opsToLogits, toGraph, type GraphOp, type Shape } from '../graph.js';
+import { opsNeededFor } from '../../plan/graph.js';
+import type { PlanOp, Shape } from '../../plan/types.js';
+import { opNamed } from '../plan-ops.js';
 import type { WeightSet } from '../weights.js';
 import { GraphBuilder, int } from './builder.js';
 import { onnxLowering, type OnnxContext } from './ops.js';
@@ -28,10 +30,9 @@ function valueInfo(name: string, shape: Shape, doc?: string): ValueInfoProto {
 }
 
 export function buildOnnxModel(plan: Plan, weights: WeightSet, producerVersion: string): Uint8Array {
-  const graph = toGraph(plan);
   const b = new GraphBuilder();
-  const logitsOp = opNamed(graph, graph.output.logits);
-  const ops = opsToLogits(graph);
+  const logitsOp = opNamed(plan, plan.output.logits);
+  const ops = opsNeededFor(plan, plan.output.logits);
   // Reserve every op's output name first, so intermediate values never take one.
   const outName = new Map<number, string>([[0, b.fresh('input')]]);
   for (const op of ops) if (op.id !== 0) outName.set(op.id, b.fresh(op.id === logitsOp.id ? 'logits' : op.name));
@@ -42,7 +43,7 @@ export function buildOnnxModel(plan: Plan, weights: WeightSet, producerVersion: 
       if (!w) throw new ExportError(`no weights for \`${name}\``);
       return w;
     },
-    out: (op: GraphOp) => outName.get(op.id)!,
+    out: (op: PlanOp) => outName.get(op.id)!,
   };
   const value = new Map<number, string>();
   const shapes: ValueInfoProto[] = [];
@@ -54,7 +55,7 @@ export function buildOnnxModel(plan: Plan, weights: WeightSet, producerVersion: 
   }
   let logits = value.get(logitsOp.id)!;
   if (logits !== 'logits') logits = b.node('Identity', [logits], 'logits', {}, `${logitsOp.name}/output`);
-  const probabilities = b.node('Softmax', [logits], b.fresh('probabilities'), { axis: int(1) }, graph.output.op);
+  const probabilities = b.node('Softmax', [logits], b.fresh('probabilities'), { axis: int(1) }, plan.output.op);
 
   const classes = logitsOp.outputShape;
   const model: ModelProto = {
@@ -68,8 +69,8 @@ export function buildOnnxModel(plan: Plan, weights: WeightSet, producerVersion: 
       doc_string: 'input: float32 N x C x H x W, preprocessed as the plan\'s data section says (see metadata netc.preprocess); outputs: logits and softmax probabilities',
       node: b.nodes,
       initializer: b.initializers,
-      input: [valueInfo('input', graph.input.shape, 'images, N x C x H x W')],
-      output: [valueInfo('logits', classes, `the logits (\`${logitsOp.name}\`)`), valueInfo(probabilities, classes, `class probabilities (\`${graph.output.op}\`)`)],
+      input: [valueInfo('input', plan.input.shape, 'images, N x C x H x W')],
+      output: [valueInfo('logits', classes, `the logits (\`${logitsOp.name}\`)`), valueInfo(probabilities, classes, `class probabilities (\`${plan.output.op}\`)`)],
       value_info: shapes,
     },
     metadata_props: [

@@ -5,7 +5,8 @@
  * HWC order so dense weights stay netc's. Adding an op kind is one entry here.
  */
 import { ExportError } from '../errors.js';
-import type { Activation, GraphOp, OpKind, OpOf } from '../graph.js';
+import type { Activation, OpKind, PlanOp } from '../../plan/types.js';
+import type { OpOf } from '../plan-ops.js';
 import { fullPads, hasPadding } from '../pool-padding.js';
 import { checkConvGroups } from '../support.js';
 import { float, int, ints, transpose, type GraphBuilder } from './builder.js';
@@ -15,11 +16,11 @@ export interface OnnxContext {
   /** A parameter's values in netc's layout. */
   weight: (name: string) => { shape: number[]; values: Float32Array };
   /** The value name of an op's output (reserved up front). */
-  out: (op: GraphOp) => string;
+  out: (op: PlanOp) => string;
 }
 
 /** Writes the op's nodes and returns its output value, or null when the op passes its input through. */
-export type OnnxLowering<O extends GraphOp> = (op: O, inputs: string[], ctx: OnnxContext) => string | null;
+export type OnnxLowering<O extends PlanOp> = (op: O, inputs: string[], ctx: OnnxContext) => string | null;
 
 type LoweringTable = { [K in OpKind]: OnnxLowering<OpOf<K>> };
 
@@ -29,7 +30,7 @@ const ACTIVATION_NODE: Record<Exclude<Activation['fn'], 'linear'>, string> = { r
  * Runs `produce` so that its node writes the op's output, or, with an activation, an
  * intermediate value that the activation node then turns into the op's output.
  */
-function withActivation(op: GraphOp, act: Activation, ctx: OnnxContext, produce: (target: string) => string): string {
+function withActivation(op: PlanOp, act: Activation, ctx: OnnxContext, produce: (target: string) => string): string {
   if (act.fn === 'linear') return produce(ctx.out(op));
   const pre = produce(ctx.b.fresh(`${op.name}/linear`));
   return ctx.b.node(ACTIVATION_NODE[act.fn], [pre], ctx.out(op), act.fn === 'leaky_relu' ? { alpha: float(act.slope ?? 0.01) } : {}, `${op.name}/${act.fn}`);
@@ -146,6 +147,6 @@ export const ONNX_OPS: LoweringTable = {
   globalmaxpool: (op, [x], ctx) => ctx.b.node('Flatten', [ctx.b.node('GlobalMaxPool', [x!], ctx.b.fresh(`${op.name}/pooled`), {}, op.name)], ctx.out(op), { axis: int(1) }, `${op.name}/flatten`),
 };
 
-export function onnxLowering(op: GraphOp): OnnxLowering<GraphOp> {
-  return ONNX_OPS[op.op] as OnnxLowering<GraphOp>;
+export function onnxLowering(op: PlanOp): OnnxLowering<PlanOp> {
+  return ONNX_OPS[op.op] as OnnxLowering<PlanOp>;
 }

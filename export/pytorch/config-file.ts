@@ -1,8 +1,8 @@
 /** config.py of the generated package: the plan's training and data sections as Python literals. */
-import type { GraphPlan } from '../graph.js';
+import type { Plan } from '../../plan/types.js';
 import { pyLiteral, pyNumber, pyString } from './python-source.js';
 
-export function configFile(plan: GraphPlan): string {
+export function configFile(plan: Plan): string {
   const shape = plan.input.shape.map(pyNumber).join(', ');
   return [
     `"""Training and data settings of ${plan.model.name}, from its netc plan (netc's names, in snake_case).`,

@@ -3,8 +3,9 @@
  * names, a forward pass that walks the plan's graph, the parameter table (netc name, layout,
  * multipliers) and the plan's initializers.
  */
-import type { GraphOp, GraphParam, GraphPlan, ResolvedInit } from '../graph.js';
-import { opNamed, opsToLogits } from '../graph.js';
+import { opsNeededFor } from '../../plan/graph.js';
+import type { Plan, PlanOp, PlanParam, ResolvedInit } from '../../plan/types.js';
+import { opNamed } from '../plan-ops.js';
 import { lowering, TORCH_ROLE, type TorchContext } from './ops.js';
 import { className, Identifiers, pyFloat, pyString } from './python-source.js';
 
@@ -15,7 +16,7 @@ export interface TorchNames {
   stateKey: Map<string, string>;
 }
 
-export function torchNames(plan: GraphPlan): TorchNames {
+export function torchNames(plan: Plan): TorchNames {
   const ids = new Identifiers();
   const attribute = new Map<number, string>();
   for (const op of plan.ops) if (op.op !== 'input') attribute.set(op.id, ids.get(op.name));
@@ -25,11 +26,11 @@ export function torchNames(plan: GraphPlan): TorchNames {
 }
 
 /** The forward pass: `x` carries a value to the very next op; a value read later or twice gets its own name. */
-function forwardBody(ops: GraphOp[], plan: GraphPlan, ctx: TorchContext): string[] {
+function forwardBody(ops: PlanOp[], plan: Plan, ctx: TorchContext): string[] {
   const lines: string[] = [];
   const source = new Map<number, number>(); // an op that passes its input through -> the op whose value it is
   const resolve = (id: number): number => source.get(id) ?? id;
-  const passThrough = (op: GraphOp) => op.op === 'input' || op.op === 'exchange';
+  const passThrough = (op: PlanOp) => op.op === 'input' || op.op === 'exchange';
   for (const op of ops) if (passThrough(op) && op.op !== 'input') source.set(op.id, resolve(op.inputs[0]!));
   const emitted = ops.filter((o) => !passThrough(o));
   const uses = new Map<number, number[]>();
@@ -39,7 +40,7 @@ function forwardBody(ops: GraphOp[], plan: GraphPlan, ctx: TorchContext): string
   const variable = new Map<number, string>();
   const logits = resolve(opNamed(plan, plan.output.logits).id);
   // A value rolls on in `x` when its only reader is the next line (or, for the logits, the return).
-  const rolls = (id: number, next: GraphOp | undefined) => {
+  const rolls = (id: number, next: PlanOp | undefined) => {
     const u = uses.get(id) ?? [];
     if (next === undefined) return id === logits && u.length === 0;
     return u.length === 1 && u[0] === next.id;
@@ -81,11 +82,11 @@ function initLine(target: string, init: ResolvedInit): string {
   }
 }
 
-function parameterTable(params: GraphParam[], names: TorchNames): string[] {
+function parameterTable(params: PlanParam[], names: TorchNames): string[] {
   return params.map((p) => `    ${pyString(names.stateKey.get(p.name)!)}: (${pyString(p.name)}, ${pyString(p.layout)}, ${pyFloat(p.lrMult)}, ${pyFloat(p.decayMult)}),`);
 }
 
-function docstring(plan: GraphPlan): string {
+function docstring(plan: Plan): string {
   const [h, w, c] = plan.input.shape;
   const input = plan.input.shape.length === 3 ? `N x ${c} x ${h} x ${w} (N x C x H x W)` : `N x ${plan.input.shape[0]}`;
   const lines = [
@@ -107,11 +108,11 @@ function docstring(plan: GraphPlan): string {
   return `"""${lines.join('\n')}\n"""`;
 }
 
-export function modelFile(plan: GraphPlan): string {
+export function modelFile(plan: Plan): string {
   const names = torchNames(plan);
   const layers = new Set<string>();
   const ctx: TorchContext = { plan, self: (op) => `self.${names.attribute.get(op.id)}`, useLayer: (n) => layers.add(n) };
-  const ops = opsToLogits(plan);
+  const ops = opsNeededFor(plan, plan.output.logits);
   const modules: string[] = [];
   for (const op of ops) {
     const make = lowering(op).module;

@@ -6,20 +6,21 @@
  * entry here (and one in export/onnx/ops.ts).
  */
 import { ExportError } from '../errors.js';
-import type { Activation, GraphOp, GraphPlan, OpKind, OpOf } from '../graph.js';
+import type { Activation, OpKind, Plan, PlanOp } from '../../plan/types.js';
+import type { OpOf } from '../plan-ops.js';
 import { fullPads, hasPadding, torchPoolPadding } from '../pool-padding.js';
 import { checkConvGroups } from '../support.js';
 import { pyFloat, pyNumber } from './python-source.js';
 
 export interface TorchContext {
-  plan: GraphPlan;
+  plan: Plan;
   /** `self.<attribute>` of the op's submodule. */
-  self: (op: GraphOp) => string;
+  self: (op: PlanOp) => string;
   /** Records a name the model file must import from layers.py. */
   useLayer: (name: string) => void;
 }
 
-export interface TorchLowering<O extends GraphOp> {
+export interface TorchLowering<O extends PlanOp> {
   /** The submodule's constructor (`nn.Conv2d(...)`), when the op owns one. */
   module?: (op: O, ctx: TorchContext) => string;
   /**
@@ -70,7 +71,7 @@ const padTuple = (op: Parameters<typeof fullPads>[0]): string => {
   return `(${l}, ${r}, ${t}, ${b})`; // F.pad order: left, right, top, bottom
 };
 
-function needRank(op: GraphOp, rank: number, what: string): void {
+function needRank(op: PlanOp, rank: number, what: string): void {
   const shape = op.inputShapes[0]!;
   if (shape.length !== rank) throw new ExportError(`\`${op.name}\` (${op.op}) reads a value of shape [${shape.join(', ')}]; the PyTorch exporter supports ${what}`);
 }
@@ -206,6 +207,6 @@ export const TORCH_ROLE: Record<string, string> = {
   running_var: 'running_var',
 };
 
-export function lowering(op: GraphOp): TorchLowering<GraphOp> {
-  return TORCH_OPS[op.op] as TorchLowering<GraphOp>;
+export function lowering(op: PlanOp): TorchLowering<PlanOp> {
+  return TORCH_OPS[op.op] as TorchLowering<PlanOp>;
 }

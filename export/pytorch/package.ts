@@ -5,9 +5,8 @@
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Plan } from '../../compiler/plan/types.js';
+import type { Plan } from '../../plan/types.js';
 import { assetPath } from '../assets.js';
-import { toGraph } from '../graph.js';
 import { writeWeightsFile, type WeightSet } from '../weights.js';
 import { configFile } from './config-file.js';
 import { modelFile } from './model-file.js';
@@ -23,13 +22,12 @@ export interface PytorchExportOptions {
 
 /** Writes the package into `dir` (created if needed); returns the files written. */
 export function writePytorchPackage(plan: Plan, dir: string, o: PytorchExportOptions = {}): string[] {
-  const graph = toGraph(plan);
   const files: [string, string][] = [
-    ['model.py', modelFile(graph)],
-    ['config.py', configFile(graph)],
+    ['model.py', modelFile(plan)],
+    ['config.py', configFile(plan)],
     ['plan.json', JSON.stringify(plan, null, 2) + '\n'],
-    ['requirements.txt', `torch>=1.13\nnumpy\n${graph.data?.dataset.kind === 'image-folder' ? 'Pillow\n' : ''}`],
-    ['README.md', packageReadme(graph, { withWeights: o.weights?.describe ?? null, folder: dir })],
+    ['requirements.txt', `torch>=1.13\nnumpy\n${plan.data?.dataset.kind === 'image-folder' ? 'Pillow\n' : ''}`],
+    ['README.md', packageReadme(plan, { withWeights: o.weights?.describe ?? null, folder: dir })],
   ];
   mkdirSync(dir, { recursive: true });
   for (const [name, text] of files) writeFileSync(join(dir, name), text);

@@ -1,7 +1,7 @@
 /** README.md of the generated package: what each file holds and how to run it (one process, torchrun, several machines). */
-import type { GraphPlan } from '../graph.js';
+import type { Plan } from '../../plan/types.js';
 
-export function packageReadme(plan: GraphPlan, o: { withWeights: string | null; folder: string }): string {
+export function packageReadme(plan: Plan, o: { withWeights: string | null; folder: string }): string {
   const name = plan.model.name;
   const data = plan.data?.dataset.kind ?? null;
   const dataHint = data === 'fashion-mnist' ? '/usr/share/datasets/fashion-mnist' : data === 'cifar10' ? 'DIR/cifar-10-batches-bin' : 'DIR';

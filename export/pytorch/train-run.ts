@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Plan } from '../../compiler/plan/types.js';
+import type { Plan } from '../../plan/types.js';
 import type { EpochMetrics, Reporter, TrainEvent } from '../../runtime/train/events.js';
 import { applyOverrides, type PlanOverrides } from '../../runtime/train/overrides.js';
 import { createRunDir, defaultRunDir, readRunDir, updateConfig, type RunConfig } from '../../runtime/train/run-dir.js';

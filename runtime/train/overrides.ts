@@ -1,5 +1,5 @@
 /** Command-line overrides of a plan's training settings; no tfjs here, so every engine's launcher can use it. */
-import type { Plan } from '../../compiler/plan/types.js';
+import type { Plan } from '../../plan/types.js';
 
 export interface PlanOverrides {
   epochs?: number;

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Plan } from '../../compiler/plan/types.js';
+import type { Plan } from '../../plan/types.js';
 import { buildOnnxModel } from '../../export/onnx/model.js';
 import { decodeModel } from '../../export/onnx/proto.js';
 import { initialWeights } from '../../export/weights.js';

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OptimizerSpec } from '../../compiler/spec/types.js';
+import type { OptimizerSpec } from '../../plan/types.js';
 import { writePytorchPackage } from '../../export/pytorch/package.js';
 import { initialWeights } from '../../export/weights.js';
 import { LocalExecutor } from '../../runtime/exec/local-executor.js';
