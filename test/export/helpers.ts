@@ -50,3 +50,17 @@ export function toNCHW(x: Float32Array, [n, h, w, c]: number[]): Float32Array {
     for (let y = 0; y < h!; y++) for (let z = 0; z < w!; z++) for (let k = 0; k < c!; k++) out[((i * c! + k) * h! + y) * w! + z] = x[((i * h! + y) * w! + z) * c! + k]!;
   return out;
 }
+
+export const NETC_MAIN = join(REPO, 'dist', 'cli', 'main.js');
+
+export interface NetcRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built netc binary (dist/cli/main.js; `npm test` builds it first). */
+export function netc(args: string[], cwd = REPO, env: Record<string, string> = {}): NetcRun {
+  const r = spawnSync(process.execPath, [NETC_MAIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 300_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
