@@ -76,7 +76,7 @@ class MemoryImages:
 
 
 class FolderImages(torch.utils.data.Dataset):
-    """<root>/<split>/<class>/*.png|jpg|jpeg, decoded (PIL) and preprocessed on the fly by DataLoader workers."""
+    """<root>/<split>/<class>/*.jpg, decoded and preprocessed (Pillow) on the fly by DataLoader workers."""
 
     def __init__(self, files, labels, classes, source, channels, preprocess, class_names):
         self.files, self.labels, self.classes, self.source = files, torch.as_tensor(labels, dtype=torch.int64), classes, source
@@ -87,15 +87,13 @@ class FolderImages(torch.utils.data.Dataset):
         return len(self.files)
 
     def __getitem__(self, i):
-        from PIL import Image  # only image folders need Pillow
+        from PIL import Image, ImageOps  # only image folders need Pillow
 
         try:
             with Image.open(self.files[i]) as im:
-                im = im.convert("RGB" if self.channels == 3 else "L")
-                x = torch.from_numpy(np.asarray(im, dtype=np.uint8).copy())
+                x = preprocess_image(ImageOps.exif_transpose(im).convert("RGB"), self.channels, self.preprocess)
         except OSError as e:
             raise DataError(f"{self.files[i]}: cannot be decoded ({e})") from None
-        x = preprocess_images(x.reshape(x.shape[0], x.shape[1], self.channels)[None], self.preprocess)[0]
         if hasattr(self, "image_shape") and tuple(x.shape) != self.image_shape:
             raise DataError(f"{self.files[i]} is {x.shape[1]}x{x.shape[0]}, the first image is {self.image_shape[1]}x{self.image_shape[0]}: "
                             "all images must have one size (add resize / center_crop to the spec's preprocess)")
@@ -185,9 +183,11 @@ def load_cifar10(split, data_dir, plan_path):
 
 def load_image_folder(split, data_dir, plan_path, channels, preprocess):
     root = data_dir or plan_path or os.environ.get("NETC_DATA") or "data"
-    train_dir, split_dir = os.path.join(root, "train"), os.path.join(root, split)
-    if not os.path.isdir(split_dir):
-        raise DataError(f"{split_dir}: folder not found (image folders are laid out as <path>/<train|test>/<class>/*.jpg)")
+    train_dir = os.path.join(root, "train")
+    names = ["train"] if split == "train" else ["test", "val", "validation"]
+    split_dir = next((os.path.join(root, n) for n in names if os.path.isdir(os.path.join(root, n))), None)
+    if split_dir is None:
+        raise DataError(f"{os.path.join(root, names[0])}: folder not found (image folders are laid out as <folder>/train/<class>/*.jpg, with val/ or test/ beside train/)")
     class_names = sorted(n for n in os.listdir(train_dir if os.path.isdir(train_dir) else split_dir) if not n.startswith(".") and os.path.isdir(os.path.join(train_dir, n)))
     files, labels = [], []
     for label, c in enumerate(class_names):
@@ -222,33 +222,50 @@ def stored_shape(data, input_shape):
 
 
 # ---------------------------------------------------------------------------------------------
-# One-off preprocessing: resize (bilinear, corners aligned, as netc) and centre crop, on uint8.
+# One-off preprocessing, as netc does it (docs/data.md) and torchvision would: Pillow's bilinear
+# resize (the shorter side to n, the longer truncated, or an exact size), then the centre crop.
+
+
+def resized_size(h, w, p):
+    exact = p["resize"] if p["resize"] and p["resize"][1] else None
+    shorter = p["resize_shorter"] or (p["resize"][0] if p["resize"] and not p["resize"][1] else None)
+    if exact:
+        return exact[0], exact[1]
+    if not shorter:
+        return h, w
+    if h == w:
+        return shorter, shorter
+    return (shorter, (shorter * w) // h) if h < w else ((shorter * h) // w, shorter)
+
+
+def preprocess_image(im, channels, p):
+    """A PIL image (RGB) -> uint8 H x W x C tensor: grey if the model takes 1 channel, resized, centre-cropped."""
+    from PIL import Image
+
+    if channels == 1:
+        im = im.convert("L")
+    h, w = resized_size(im.height, im.width, p)
+    if (h, w) != (im.height, im.width):
+        im = im.resize((w, h), Image.BILINEAR)
+    if p["center_crop"]:
+        ch, cw = p["center_crop"]
+        if ch > h or cw > w:
+            raise DataError(f"cannot centre-crop {ch}x{cw} out of a {h}x{w} image: enlarge the resize")
+        top, left = (h - ch) // 2, (w - cw) // 2
+        im = im.crop((left, top, left + cw, top + ch))
+    x = torch.from_numpy(np.asarray(im, dtype=np.uint8).copy())
+    return x.reshape(x.shape[0], x.shape[1], channels)
 
 
 def preprocess_images(x, p):
-    """x: uint8 N x H x W x C -> uint8, resized and centre-cropped as the plan's preprocess says."""
-    if p["resize"]:
-        x = _resize(x, *p["resize"])
-    if p["resize_shorter"]:
-        f = p["resize_shorter"] / min(x.shape[1], x.shape[2])
-        x = _resize(x, round(x.shape[1] * f), round(x.shape[2] * f))
-    if p["center_crop"]:
-        h, w = p["center_crop"]
-        if h > x.shape[1] or w > x.shape[2]:
-            raise DataError(f"cannot centre-crop {h}x{w} out of {x.shape[1]}x{x.shape[2]} images")
-        top, left = (x.shape[1] - h) // 2, (x.shape[2] - w) // 2
-        x = x[:, top : top + h, left : left + w]
-    return x
-
-
-def _resize(x, h, w):
-    if (x.shape[1], x.shape[2]) == (h, w):
+    """The same for a uint8 N x H x W x C tensor held in memory (IDX, CIFAR); nothing to do without resize or crop."""
+    if not (p["resize"] or p["resize_shorter"] or p["center_crop"]):
         return x
-    out = []
-    for chunk in x.split(256):
-        y = F.interpolate(chunk.permute(0, 3, 1, 2).float(), size=(h, w), mode="bilinear", align_corners=True)
-        out.append(y.round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1))
-    return torch.cat(out)
+    from PIL import Image
+
+    c = x.shape[-1]
+    mode = "L" if c == 1 else "RGB"
+    return torch.stack([preprocess_image(Image.fromarray(img.squeeze(-1).numpy() if c == 1 else img.numpy(), mode), c, p) for img in x])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -303,15 +320,16 @@ class Pipeline:
             self.mean = values.reshape(mean["shape"]).permute(2, 0, 1) if mean["kind"] == "pixel" else values.reshape(-1, 1, 1)
         self.pca = pca
 
+    # Batches are augmented where they are: on the GPU when the trainer moved the bytes there first.
     def _prepare(self, images):
         x = images.permute(0, 3, 1, 2).float() * self.scale
         if self.mean is not None:
-            x = x - self.mean
+            x = x - self.mean.to(x.device)
         return x
 
     def _finish(self, x):
         if self.std is not None:
-            x = x / torch.tensor(self.std, dtype=x.dtype).reshape(-1, 1, 1)
+            x = x / torch.tensor(self.std, dtype=x.dtype, device=x.device).reshape(-1, 1, 1)
         return x.contiguous()
 
     def train_draws(self, seed, epoch, index, n):
@@ -328,13 +346,13 @@ class Pipeline:
         x = self._prepare(images)
         if self.pad:
             x = F.pad(x, (self.pad, self.pad, self.pad, self.pad))
-        x = _crop(x, draws["oy"], draws["ox"], self.h, self.w)
-        x = torch.where(draws["flip"].reshape(-1, 1, 1, 1), x.flip(3), x)
+        x = _crop(x, draws["oy"].to(x.device), draws["ox"].to(x.device), self.h, self.w)
+        x = torch.where(draws["flip"].to(x.device).reshape(-1, 1, 1, 1), x.flip(3), x)
         if draws["noise"] is not None:
             vectors = torch.tensor(self.pca["eigenvectors"], dtype=torch.float64)  # row i: eigenvector i
             values = torch.tensor(self.pca["eigenvalues"], dtype=torch.float64)
             offset = (draws["noise"] * values) @ vectors  # sum_i alpha_i lambda_i p_i, per image
-            x = x + offset.float().reshape(-1, 3, 1, 1)
+            x = x + offset.float().to(x.device).reshape(-1, 3, 1, 1)
         return self._finish(x)
 
     def eval_batch(self, images):
@@ -356,10 +374,10 @@ class Pipeline:
 
 def _crop(x, oy, ox, h, w):
     """Per-image h x w windows at offsets (oy, ox), gathered in one indexing op."""
-    n, c = x.shape[0], x.shape[1]
-    rows = (oy.reshape(n, 1) + torch.arange(h)).reshape(n, 1, h, 1)
-    cols = (ox.reshape(n, 1) + torch.arange(w)).reshape(n, 1, 1, w)
-    return x[torch.arange(n).reshape(n, 1, 1, 1), torch.arange(c).reshape(1, c, 1, 1), rows, cols]
+    n, c, dev = x.shape[0], x.shape[1], x.device
+    rows = (oy.reshape(n, 1) + torch.arange(h, device=dev)).reshape(n, 1, h, 1)
+    cols = (ox.reshape(n, 1) + torch.arange(w, device=dev)).reshape(n, 1, 1, w)
+    return x[torch.arange(n, device=dev).reshape(n, 1, 1, 1), torch.arange(c, device=dev).reshape(1, c, 1, 1), rows, cols]
 
 
 # ---------------------------------------------------------------------------------------------
