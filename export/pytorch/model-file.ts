@@ -7,7 +7,7 @@ import { opsNeededFor } from '../../plan/graph.js';
 import type { Plan, PlanOp, PlanParam, ResolvedInit } from '../../plan/types.js';
 import { opNamed } from '../plan-ops.js';
 import { lowering, TORCH_ROLE, type TorchContext } from './ops.js';
-import { className, Identifiers, pyFloat, pyString } from './python-source.js';
+import { className, Identifiers, PY_BUILTINS, pyFloat, pyString } from './python-source.js';
 
 /** The submodule attribute of every op, and the torch state_dict key of every parameter. */
 export interface TorchNames {
@@ -36,7 +36,7 @@ function forwardBody(ops: PlanOp[], plan: Plan, ctx: TorchContext): string[] {
   const uses = new Map<number, number[]>();
   for (const op of emitted) for (const i of op.inputs) uses.set(resolve(i), [...(uses.get(resolve(i)) ?? []), op.id]);
 
-  const locals = new Identifiers(['x', 'self', 'image', 'F', 'torch', 'nn']);
+  const locals = new Identifiers(['x', 'self', 'image', 'F', 'torch', 'nn', ...PY_BUILTINS]);
   const variable = new Map<number, string>();
   const logits = resolve(opNamed(plan, plan.output.logits).id);
   // A value rolls on in `x` when its only reader is the next line (or, for the logits, the return).

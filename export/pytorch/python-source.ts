@@ -38,6 +38,10 @@ const PY_KEYWORDS = new Set(
   'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
 );
 
+/** Python builtins a local variable should not shadow (a layer called `sum` or `max`). */
+export const PY_BUILTINS =
+  'abs all any bool dict dir divmod enumerate filter float format hash id input int iter len list map max min next object open pow print range repr round set slice sorted str sum super tuple type vars zip'.split(' ');
+
 /** nn.Module attributes a submodule must not shadow. */
 const MODULE_ATTRIBUTES = new Set(
   'training train eval forward parameters buffers children modules named_parameters named_buffers named_children named_modules state_dict load_state_dict to cpu cuda float double half apply zero_grad register_buffer register_parameter add_module get_submodule requires_grad_ type extra_repr dump_patches call_super_init predict'.split(' '),
@@ -50,9 +54,11 @@ const MODULE_ATTRIBUTES = new Set(
 export class Identifiers {
   private readonly used = new Set<string>();
   private readonly byName = new Map<string, string>();
+  private readonly reserved: Set<string>;
 
+  /** `reserved`: names taken already (a name equal to one gets a trailing `_`). */
   constructor(reserved: string[] = []) {
-    for (const r of reserved) this.used.add(r);
+    this.reserved = new Set(reserved);
   }
 
   get(name: string): string {
@@ -60,9 +66,9 @@ export class Identifiers {
     if (known) return known;
     let id = name.replace(/[^A-Za-z0-9_]/g, '_');
     if (/^[0-9]/.test(id)) id = `_${id}`;
-    if (PY_KEYWORDS.has(id) || MODULE_ATTRIBUTES.has(id)) id = `${id}_`;
+    if (PY_KEYWORDS.has(id) || MODULE_ATTRIBUTES.has(id) || this.reserved.has(id)) id = `${id}_`;
     let unique = id;
-    for (let n = 2; this.used.has(unique); n++) unique = `${id}_${n}`;
+    for (let n = 2; this.used.has(unique) || this.reserved.has(unique); n++) unique = `${id}_${n}`;
     this.used.add(unique);
     this.byName.set(name, unique);
     return unique;

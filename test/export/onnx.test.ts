@@ -11,18 +11,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../plan/types.js';
 import { buildOnnxModel } from '../../export/onnx/model.js';
 import { decodeModel } from '../../export/onnx/proto.js';
-import { initialWeights } from '../../export/weights.js';
+import { initialWeights, type WeightSet } from '../../export/weights.js';
 import { LocalExecutor } from '../../runtime/exec/local-executor.js';
 import { createForward } from '../../runtime/model/forward.js';
 import { planOf, pseudoRandom } from '../runtime/helpers.js';
 import { relativeError, REPO, toNCHW } from './helpers.js';
-import { AGREEMENT_SPEC } from './specs.js';
+import { AGREEMENT_SPEC, GRAPH_SPEC } from './specs.js';
 
 const TOLERANCE = 1e-4;
 
-/** netc's logits and probabilities for a batch, with the plan's initial weights. */
-async function netcForward(plan: Plan, x: Float32Array, shape: number[]): Promise<{ logits: Float32Array; probs: Float32Array }> {
+/** netc's logits and probabilities for a batch, with the plan's initial weights or the given ones. */
+async function netcForward(plan: Plan, x: Float32Array, shape: number[], weights?: WeightSet): Promise<{ logits: Float32Array; probs: Float32Array }> {
   const ex = new LocalExecutor(plan, { seed: plan.seed });
+  if (weights) await ex.setState({ params: [...weights].map(([name, t]) => ({ name, ...t })), slots: [], optimizerStep: 0 });
   const params = new Map(ex.params.map((p) => [p.name, p.variable as tf.Tensor]));
   const [logits, probs] = tf.tidy(() => {
     const l = createForward(plan)(params, tf.tensor(x, shape), { training: false, dropoutSeed: 0 });
@@ -67,6 +68,25 @@ describe('ONNX export vs netc (onnxruntime-node, tfjs cpu)', () => {
       expect(eProbs).toBeLessThan(TOLERANCE);
     });
   }
+
+  it("gives netc's inference of a graph after training (batchnorm's running statistics, add, concat, global pooling)", async () => {
+    const plan = planOf(GRAPH_SPEC);
+    const [h, w, c] = plan.input.shape as [number, number, number];
+    // Two training steps move the weights and the running statistics away from their initial values.
+    const ex = new LocalExecutor(plan, { seed: plan.seed });
+    const batch = { x: pseudoRandom(8 * h * w * c, 3), shape: [8, h, w, c], y: Int32Array.from({ length: 8 }, (_, i) => i % 6) };
+    for (const step of [0, 1]) await ex.trainStep(batch, 0.1, step);
+    const weights: WeightSet = new Map((await ex.getState()).params.map((p) => [p.name, { shape: p.shape, values: p.values }]));
+    await ex.dispose();
+    expect(Math.max(...weights.get('bn1.running_mean')!.values.map(Math.abs))).toBeGreaterThan(1e-3);
+    const shape = [4, h, w, c];
+    const x = pseudoRandom(4 * h * w * c, 7);
+    const onnx = await onnxForward(buildOnnxModel(plan, weights, 'test'), x, shape);
+    const netc = await netcForward(plan, x, shape, weights);
+    const e = Math.max(relativeError(onnx.logits, netc.logits), relativeError(onnx.probs, netc.probs));
+    errors[plan.model.name] = Number(e.toExponential(2));
+    expect(e).toBeLessThan(TOLERANCE);
+  });
 
   it('names its input and outputs with shapes, opset 13, nodes named after the spec', () => {
     const plan = planOf(AGREEMENT_SPEC);

@@ -33,7 +33,7 @@ def fresh_model():
 
 def netc_grads(model):
     params = dict(model.named_parameters())
-    return [(f"grad/{netc}", torch_to_netc(params[key].grad, layout)) for key, (netc, layout, *_r) in PARAMETERS.items()]
+    return [(f"grad/{netc}", torch_to_netc(params[key].grad, layout)) for key, (netc, layout, *_r) in PARAMETERS.items() if key in params]
 
 
 results = []
