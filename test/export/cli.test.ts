@@ -6,14 +6,14 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeModel } from '../../export/onnx/proto.js';
 import { readCheckpoint } from '../../runtime/train/checkpoint.js';
-import { netc, NETC_MAIN, PYTHON, REPO, runPython, tempDir, torchMissing } from './helpers.js';
+import { netc, ROOT } from '../support/netc-process.js';
+import { useTempDirs } from '../support/temp-dirs.js';
+import { PYTHON, runPython, torchMissing } from './helpers.js';
 import { AGREEMENT_SPEC } from './specs.js';
 
-const built = existsSync(NETC_MAIN);
-if (!built) console.warn(`skipping the export CLI tests: ${NETC_MAIN} is missing (npm test builds it)`);
 const missing = torchMissing();
 if (missing) console.log(`skipping the --engine pytorch training tests: ${missing}`);
 
@@ -35,21 +35,25 @@ layers:
   - { name: prob, type: softmax }
 train: { batch: 32, epochs: 1, optimizer: { type: sgd, lr: 0.05, momentum: 0.9, weight_decay: 0.0005 } }
 data:
-  dataset: { kind: fashion-mnist, path: ${join(REPO, 'examples/fashion-mnist/data')} }
+  dataset: { kind: fashion-mnist, path: ${join(ROOT, 'examples/fashion-mnist/data')} }
   validation: test
   preprocess: { scale: 0.00392156862745098, mean: per-channel }
   augment: { random_crop: 28, pad: 2, flip: true }
 `;
 
-describe.skipIf(!built)('netc export', () => {
-  const tmp = tempDir();
-  afterAll(() => tmp.remove());
-  const spec = join(tmp.dir, 'agree.yaml');
-  writeFileSync(spec, AGREEMENT_SPEC);
+describe('netc export', () => {
+  const newDir = useTempDirs('export');
+  let dir: string;
+  let spec: string;
+  beforeAll(() => {
+    dir = newDir();
+    spec = join(dir, 'agree.yaml');
+    writeFileSync(spec, AGREEMENT_SPEC);
+  });
 
-  it('writes a PyTorch package whose module has the spec\'s layers, towers as groups', () => {
-    const out = join(tmp.dir, 'pkg');
-    const r = netc(['export', spec, '--to', 'pytorch', '-o', out]);
+  it('writes a PyTorch package whose module has the spec\'s layers, towers as groups', async () => {
+    const out = join(dir, 'pkg');
+    const r = await netc(['export', spec, '--to', 'pytorch', '-o', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`agree -> ${out} (PyTorch package`);
     for (const f of ['model.py', 'config.py', 'train.py', 'data.py', 'optimizers.py', 'schedules.py', 'layers.py', 'checkpoints.py', 'plan.json', 'README.md', 'requirements.txt']) {
@@ -64,25 +68,25 @@ describe.skipIf(!built)('netc export', () => {
     expect(model).not.toMatch(/^(import|from) netc/m);
   });
 
-  it('writes an ONNX model with the initial weights by default', () => {
-    const out = join(tmp.dir, 'agree.onnx');
-    const r = netc(['export', spec, '--to', 'onnx', '-o', out, '--json']);
+  it('writes an ONNX model with the initial weights by default', async () => {
+    const out = join(dir, 'agree.onnx');
+    const r = await netc(['export', spec, '--to', 'onnx', '-o', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ model: 'agree', engine: 'onnx', out, weights: 'initial' });
     expect(decodeModel(readFileSync(out)).graph.initializer.some((t) => t.name === 'conv1.weight')).toBe(true);
   });
 
-  it('refuses wrong usage with exit 2 and bad input with exit 1, without a stack trace', () => {
+  it('refuses wrong usage with exit 2 and bad input with exit 1, without a stack trace', async () => {
     const cases: [string[], number, string][] = [
       [['export', spec, '--to', 'tensorflow'], 2, 'unknown engine `tensorflow`'],
       [['export', spec, '--to', 'pytorch', '--weights', 'trained'], 2, '--weights trained needs a run directory'],
       [['export', spec, '--to', 'onnx', '--weights', 'none'], 2, 'an ONNX model holds its weights'],
-      [['export', tmp.dir, '--to', 'onnx'], 2, 'is a folder but not a run directory'],
+      [['export', dir, '--to', 'onnx'], 2, 'is a folder but not a run directory'],
       [['train', spec, '--engine', 'pytorch', '--backend', 'wasm'], 2, '--backend chooses a tfjs backend'],
-      [['train', spec, '--engine', 'pytorch', '--python', join(tmp.dir, 'no-python')], 1, `${join(tmp.dir, 'no-python')}: not found`],
+      [['train', spec, '--engine', 'pytorch', '--python', join(dir, 'no-python')], 1, `${join(dir, 'no-python')}: not found`],
     ];
     for (const [args, code, message] of cases) {
-      const r = netc(args);
+      const r = await netc(args);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(code);
       expect(r.stderr).toContain(message);
       expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -90,16 +94,20 @@ describe.skipIf(!built)('netc export', () => {
   });
 });
 
-describe.skipIf(!built || missing !== null)('netc train --engine pytorch', () => {
-  const tmp = tempDir();
-  afterAll(() => tmp.remove());
-  const spec = join(tmp.dir, 'tiny.yaml');
-  writeFileSync(spec, TINY);
+describe.skipIf(missing !== null)('netc train --engine pytorch', () => {
+  const newDir = useTempDirs('export');
+  let dir: string;
+  let spec: string;
+  beforeAll(() => {
+    dir = newDir();
+    spec = join(dir, 'tiny.yaml');
+    writeFileSync(spec, TINY);
+  });
   const limits = ['--train-limit', '256', '--test-limit', '128'];
 
-  it('trains into a run directory that netc eval and netc export read', () => {
-    const run = join(tmp.dir, 'run-pytorch');
-    const r = netc(['train', spec, '--engine', 'pytorch', '--python', PYTHON, '--run-dir', run, '--json', ...limits]);
+  it('trains into a run directory that netc eval and netc export read', async () => {
+    const run = join(dir, 'run-pytorch');
+    const r = await netc(['train', spec, '--engine', 'pytorch', '--python', PYTHON, '--run-dir', run, '--json', ...limits]);
     expect(r.code, r.stderr).toBe(0);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; backend?: string; status?: string });
     expect(events[0]).toMatchObject({ type: 'start', model: 'tiny-fmnist', devices: 1 });
@@ -110,25 +118,25 @@ describe.skipIf(!built || missing !== null)('netc train --engine pytorch', () =>
     const metrics = JSON.parse(readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim()) as Record<string, unknown>;
     expect(Object.keys(metrics).sort()).toEqual(['epoch', 'images_per_sec', 'lr', 'lr_reduced', 'seconds', 'train_loss', 'train_top1_error', 'val_loss', 'val_top1_error', 'val_top5_error'].sort());
 
-    const ev = netc(['eval', run, '--json', '--test-limit', '128']);
+    const ev = await netc(['eval', run, '--json', '--test-limit', '128']);
     expect(ev.code, ev.stderr).toBe(0);
     const result = JSON.parse(ev.stdout) as { images: number; loss: number };
     expect(result.images).toBe(128);
     // Learned something in one epoch of 256 images: better than chance (ln 10 = 2.30).
     expect(result.loss).toBeLessThan(2.3);
 
-    const onnx = join(tmp.dir, 'trained.onnx');
-    const ex = netc(['export', run, '--to', 'onnx', '-o', onnx]);
+    const onnx = join(dir, 'trained.onnx');
+    const ex = await netc(['export', run, '--to', 'onnx', '-o', onnx]);
     expect(ex.code, ex.stderr).toBe(0);
     expect(ex.stdout).toContain('trained weights');
   });
 
-  it('resumes a run that netc (tfjs) trained, from its checkpoint', () => {
-    const run = join(tmp.dir, 'run-tfjs');
-    const first = netc(['train', spec, '--backend', 'cpu', '--run-dir', run, '--quiet', ...limits]);
+  it('resumes a run that netc (tfjs) trained, from its checkpoint', async () => {
+    const run = join(dir, 'run-tfjs');
+    const first = await netc(['train', spec, '--backend', 'cpu', '--run-dir', run, '--quiet', ...limits]);
     expect(first.code, first.stderr).toBe(0);
     const before = readCheckpoint(join(run, 'checkpoint.ckpt'));
-    const second = netc(['train', '--resume', run, '--engine', 'pytorch', '--python', PYTHON, '--epochs', '2', '--quiet']);
+    const second = await netc(['train', '--resume', run, '--engine', 'pytorch', '--python', PYTHON, '--epochs', '2', '--quiet']);
     expect(second.code, second.stderr).toBe(0);
     const after = readCheckpoint(join(run, 'checkpoint.ckpt'));
     expect(before.header.step).toBe(8);

@@ -5,35 +5,37 @@
  * different generators by design and are not compared. Needs /usr/bin/python3 with torch.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { writePytorchPackage } from '../../export/pytorch/package.js';
 import { augmentHost, computeMean, loadDataset, pcaColourBasis, Rng, tenCropHost, type Dataset, type Shape4 } from '../../runtime/data/index.js';
 import { readCheckpoint, writeCheckpoint } from '../../runtime/train/checkpoint.js';
 import { planOf } from '../runtime/helpers.js';
-import { PY_DIR, REPO, relativeError, runPython, tempDir, toNCHW, torchMissing } from './helpers.js';
+import { ROOT } from '../support/netc-process.js';
+import { useTempDirs } from '../support/temp-dirs.js';
+import { PY_DIR, relativeError, runPython, toNCHW, torchMissing } from './helpers.js';
 import { AGREEMENT_SPEC } from './specs.js';
 
 const missing = torchMissing();
 if (missing) console.log(`skipping the data pipeline comparison: ${missing}`);
-const IDX = join(REPO, 'examples/fashion-mnist/data');
+const IDX = join(ROOT, 'examples/fashion-mnist/data');
 const SCALE = 1 / 255;
 
 describe.skipIf(missing !== null)("generated data pipeline vs netc's", () => {
-  const tmp = tempDir();
+  const newDir = useTempDirs('export');
   const n = 20;
   const rgbBytes = Uint8Array.from({ length: n * 32 * 32 * 3 }, (_, i) => (i * 2654435761) % 251);
   const rgb: Dataset = { images: rgbBytes, labels: new Uint8Array(n), count: n, height: 32, width: 32, channels: 3, numClasses: 10, source: 'rgb' };
   let py: Map<string, { shape: number[]; values: Float32Array }>;
 
   beforeAll(() => {
-    const pkg = join(tmp.dir, 'pkg');
+    const dir = newDir();
+    const pkg = join(dir, 'pkg');
     writePytorchPackage(planOf(AGREEMENT_SPEC), pkg);
-    const inputs = join(tmp.dir, 'inputs.ckpt');
+    const inputs = join(dir, 'inputs.ckpt');
     writeCheckpoint(inputs, {} as never, [{ name: 'rgb', shape: [n, 32, 32, 3], values: Float32Array.from(rgbBytes) }]);
-    runPython([join(PY_DIR, 'data_check.py'), pkg, IDX, inputs, join(tmp.dir, 'out.ckpt')]);
-    py = readCheckpoint(join(tmp.dir, 'out.ckpt')).tensors;
+    runPython([join(PY_DIR, 'data_check.py'), pkg, IDX, inputs, join(dir, 'out.ckpt')]);
+    py = readCheckpoint(join(dir, 'out.ckpt')).tensors;
   });
-  afterAll(() => tmp.remove());
   const get = (name: string) => py.get(name)!.values;
 
   it('reads the same IDX images and labels', async () => {

@@ -4,29 +4,30 @@
  * one process training the same global batches. Needs /usr/bin/python3 with torch.
  */
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { launch } from '../../export/pytorch/launch.js';
 import { writePytorchPackage } from '../../export/pytorch/package.js';
 import { initialWeights } from '../../export/weights.js';
 import { readCheckpoint } from '../../runtime/train/checkpoint.js';
 import { planOf } from '../runtime/helpers.js';
-import { PYTHON, relativeError, tempDir, torchMissing } from './helpers.js';
+import { useTempDirs } from '../support/temp-dirs.js';
+import { PYTHON, relativeError, torchMissing } from './helpers.js';
 import { AGREEMENT_SPEC } from './specs.js';
 
 const missing = torchMissing();
 if (missing) console.log(`skipping the DistributedDataParallel test: ${missing}`);
 
 describe.skipIf(missing !== null)('generated trainer, 2 processes (gloo) vs 1', () => {
-  const tmp = tempDir();
-  afterAll(() => tmp.remove());
+  const newDir = useTempDirs('export');
 
   it('gives the same weights after 4 steps of the same global batches', async () => {
     const plan = planOf(AGREEMENT_SPEC);
-    const pkg = join(tmp.dir, 'pkg');
+    const dir = newDir();
+    const pkg = join(dir, 'pkg');
     const initial = initialWeights(plan);
     writePytorchPackage(plan, pkg, { weights: { set: initial, describe: 'netc initial weights' } });
     const run = async (processes: number) => {
-      const runDir = join(tmp.dir, `run${processes}`);
+      const runDir = join(dir, `run${processes}`);
       const r = await launch({ python: PYTHON, script: join(pkg, 'train.py'), args: ['--synthetic', '64', '--steps', '4', '--run-dir', runDir, '--quiet'], processes });
       expect(r.code, r.stderr).toBe(0);
       return readCheckpoint(join(runDir, 'checkpoint.ckpt'));

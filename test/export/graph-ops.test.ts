@@ -8,20 +8,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildOnnxModel } from '../../export/onnx/model.js';
 import { writePytorchPackage } from '../../export/pytorch/package.js';
 import { readCheckpoint, writeCheckpoint } from '../../runtime/train/checkpoint.js';
 import { pseudoRandom } from '../runtime/helpers.js';
 import { graphPlan, graphWeights } from './graph-plan.js';
-import { PY_DIR, relativeError, runPython, tempDir, toNCHW, torchMissing } from './helpers.js';
+import { useTempDirs } from '../support/temp-dirs.js';
+import { keepOnnxRuntimeFilesIn, PY_DIR, relativeError, runPython, toNCHW, torchMissing } from './helpers.js';
 
 const missing = torchMissing();
 if (missing) console.log(`skipping the graph-op exporter tests: ${missing}`);
 const TOLERANCE = 1e-5;
 
 describe.skipIf(missing !== null)('graph ops (plan v2) in the PyTorch and ONNX exports vs a NumPy reference', () => {
-  const tmp = tempDir();
+  const newDir = useTempDirs('export');
+  let dir: string;
   const plan = graphPlan();
   const weights = graphWeights(plan);
   const shape = [3, 6, 6, 4];
@@ -29,14 +31,15 @@ describe.skipIf(missing !== null)('graph ops (plan v2) in the PyTorch and ONNX e
   let out: Map<string, { shape: number[]; values: Float32Array }>;
 
   beforeAll(() => {
-    const pkg = join(tmp.dir, 'pkg');
+    dir = newDir();
+    keepOnnxRuntimeFilesIn(newDir());
+    const pkg = join(dir, 'pkg');
     writePytorchPackage(plan, pkg, { weights: { set: weights, describe: 'test weights' } });
-    const inputs = join(tmp.dir, 'inputs.ckpt');
+    const inputs = join(dir, 'inputs.ckpt');
     writeCheckpoint(inputs, {} as never, [{ name: 'x', shape, values: x }]);
-    runPython([join(PY_DIR, 'graph_reference.py'), pkg, inputs, join(tmp.dir, 'out.ckpt')]);
-    out = readCheckpoint(join(tmp.dir, 'out.ckpt')).tensors;
+    runPython([join(PY_DIR, 'graph_reference.py'), pkg, inputs, join(dir, 'out.ckpt')]);
+    out = readCheckpoint(join(dir, 'out.ckpt')).tensors;
   });
-  afterAll(() => tmp.remove());
 
   it('PyTorch: inference uses the running statistics', () => {
     expect(relativeError(out.get('torch/eval')!.values, out.get('ref/eval')!.values)).toBeLessThan(TOLERANCE);
@@ -57,7 +60,7 @@ describe.skipIf(missing !== null)('graph ops (plan v2) in the PyTorch and ONNX e
   });
 
   it('the module reads like the graph: named branches, the merge ops inline', () => {
-    const model = readFileSync(join(tmp.dir, 'pkg', 'model.py'), 'utf8');
+    const model = readFileSync(join(dir, 'pkg', 'model.py'), 'utf8');
     expect(model).toContain('self.bn = nn.BatchNorm2d(4, eps=0.00001, momentum=0.1)');
     expect(model).toContain('bn = F.relu(self.bn(x), inplace=True)');
     expect(model).toContain('x = F.relu(bn + x, inplace=True)');

@@ -1,8 +1,5 @@
-/** Shared by the exporter tests: the Python that runs generated code, temp folders, error measures. */
+/** Shared by the exporter tests: the Python that runs generated code, error measures, layouts. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Debian's Python with python3-torch (CI installs it); NETC_TEST_PYTHON overrides. */
@@ -17,12 +14,6 @@ export function torchMissing(): string | null {
 }
 
 export const PY_DIR = fileURLToPath(new URL('./py/', import.meta.url));
-export const REPO = fileURLToPath(new URL('../../', import.meta.url));
-
-export function tempDir(): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'netc-export-'));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
 
 /** Runs a Python script, failing the test with its stderr when it exits non-zero. */
 export function runPython(args: string[], env: Record<string, string> = {}, timeout = 120_000): string {
@@ -51,16 +42,12 @@ export function toNCHW(x: Float32Array, [n, h, w, c]: number[]): Float32Array {
   return out;
 }
 
-export const NETC_MAIN = join(REPO, 'dist', 'cli', 'main.js');
 
-export interface NetcRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built netc binary (dist/cli/main.js; `npm test` builds it first). */
-export function netc(args: string[], cwd = REPO, env: Record<string, string> = {}): NetcRun {
-  const r = spawnSync(process.execPath, [NETC_MAIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 300_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/**
+ * onnxruntime-node (1.30) writes `mat-debug-<pid>.log` and `.ses` into TMPDIR when its first
+ * session starts (its telemetry library): call in beforeAll with a folder that the test file
+ * removes, before creating a session.
+ */
+export function keepOnnxRuntimeFilesIn(dir: string): void {
+  process.env.TMPDIR = dir;
 }

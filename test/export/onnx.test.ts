@@ -15,7 +15,9 @@ import { initialWeights, type WeightSet } from '../../export/weights.js';
 import { LocalExecutor } from '../../runtime/exec/local-executor.js';
 import { createForward } from '../../runtime/model/forward.js';
 import { planOf, pseudoRandom } from '../runtime/helpers.js';
-import { relativeError, REPO, toNCHW } from './helpers.js';
+import { ROOT } from '../support/netc-process.js';
+import { useTempDirs } from '../support/temp-dirs.js';
+import { keepOnnxRuntimeFilesIn, relativeError, toNCHW } from './helpers.js';
 import { AGREEMENT_SPEC, GRAPH_SPEC } from './specs.js';
 
 const TOLERANCE = 1e-4;
@@ -43,14 +45,16 @@ async function onnxForward(bytes: Uint8Array, x: Float32Array, shape: number[]) 
 const errors: Record<string, number> = {};
 
 describe('ONNX export vs netc (onnxruntime-node, tfjs cpu)', () => {
+  const newDir = useTempDirs('onnxruntime');
   beforeAll(async () => {
+    keepOnnxRuntimeFilesIn(newDir());
     await tf.setBackend('cpu');
   });
   afterAll(() => console.log(`ONNX vs netc, max relative error: ${JSON.stringify(errors)}`));
 
   const cases: [string, () => Plan][] = [
     ['the agreement net (towers, LRN, grouped dense, ceil pooling)', () => planOf(AGREEMENT_SPEC)],
-    ['the Fashion-MNIST example', () => planOf(readFileSync(join(REPO, 'examples/fashion-mnist/fmnist-alexnet.yaml'), 'utf8'))],
+    ['the Fashion-MNIST example', () => planOf(readFileSync(join(ROOT, 'examples/fashion-mnist/fmnist-alexnet.yaml'), 'utf8'))],
   ];
   for (const [what, make] of cases) {
     it(`gives netc's logits and probabilities: ${what}`, async () => {

@@ -16,7 +16,8 @@ import { Replica } from '../../runtime/exec/replica.js';
 import { createForward } from '../../runtime/model/forward.js';
 import { readCheckpoint, writeCheckpoint } from '../../runtime/train/checkpoint.js';
 import { planOf, pseudoRandom } from '../runtime/helpers.js';
-import { PY_DIR, relativeError, runPython, tempDir, torchMissing } from './helpers.js';
+import { useTempDirs } from '../support/temp-dirs.js';
+import { PY_DIR, relativeError, runPython, torchMissing } from './helpers.js';
 import { AGREEMENT_SPEC, GRAPH_SPEC } from './specs.js';
 
 const VARIANTS: OptimizerSpec[] = [
@@ -36,7 +37,7 @@ const errors: Record<string, number> = {};
 
 for (const [label, spec] of [['towers, LRN, grouped layers', AGREEMENT_SPEC], ['graph: batchnorm, add, concat, global pooling', GRAPH_SPEC]] as const) {
   describe.skipIf(missing !== null)(`generated PyTorch package vs netc (tfjs cpu): ${label}`, () => {
-    const tmp = tempDir();
+    const newDir = useTempDirs('export');
     const plan = planOf(spec);
     const n = 8;
     const [h, w, c] = plan.input.shape as [number, number, number];
@@ -50,20 +51,20 @@ for (const [label, spec] of [['towers, LRN, grouped layers', AGREEMENT_SPEC], ['
 
     beforeAll(async () => {
       await tf.setBackend('cpu');
-      const pkg = join(tmp.dir, 'pkg');
+      const dir = newDir();
+      const pkg = join(dir, 'pkg');
       writePytorchPackage(plan, pkg, { weights: { set: initialWeights(plan), describe: 'netc initial weights' } });
-      const inputs = join(tmp.dir, 'inputs.ckpt');
+      const inputs = join(dir, 'inputs.ckpt');
       // The optimizer variants travel in the header, in the snake_case of the generated config.
       writeCheckpoint(inputs, { variants: VARIANTS.map(snake) } as never, [
         { name: 'x', shape: batch.shape, values: batch.x },
         { name: 'y', shape: [n], values: Float32Array.from(batch.y) },
         { name: 'lrs', shape: [LRS.length], values: Float32Array.from(LRS) },
       ]);
-      runPython([join(PY_DIR, 'agree.py'), pkg, inputs, join(tmp.dir, 'out.ckpt')]);
-      torch = readCheckpoint(join(tmp.dir, 'out.ckpt')).tensors;
+      runPython([join(PY_DIR, 'agree.py'), pkg, inputs, join(dir, 'out.ckpt')]);
+      torch = readCheckpoint(join(dir, 'out.ckpt')).tensors;
     });
     afterAll(() => {
-      tmp.remove();
       console.log(`PyTorch vs netc, max relative error so far: ${JSON.stringify(errors)}`);
     });
 
