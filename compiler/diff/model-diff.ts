@@ -6,8 +6,10 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { buildReport, type Report, type ReportLayer } from '../report/report-data.js';
 import type { Plan, PlanOp } from '../../plan/types.js';
-import { alignSequences } from './align.js';
+import { alignSequences, type AlignedPair } from './align.js';
 import { deepDiff, type ValueChange } from './deep-diff.js';
+import { branchChanges, rewiredRows, type BranchChange } from './graph-changes.js';
+import { dataAsSpec, trainAsSpec } from './spec-keys.js';
 import { opAttributes, paramsByName, type OpAttributes } from './op-attributes.js';
 
 export type RowStatus = 'same' | 'changed' | 'added' | 'removed';
@@ -16,6 +18,8 @@ export type RowStatus = 'same' | 'changed' | 'added' | 'removed';
 export interface LayerSide {
   name: string;
   type: string;
+  /** The ops it reads, by name (`input`: the model input; exchanges folded, as in the report). */
+  inputs: string[];
   outputShape: number[];
   params: number;
   macs: number;
@@ -41,7 +45,10 @@ export interface LayerRow {
   renamedFrom: string | null;
   a: LayerSide | null;
   b: LayerSide | null;
-  /** Attributes the spec sets (type included) that differ. */
+  /**
+   * Attributes the spec sets (type included) that differ, and `input`/`inputs`
+   * when the op reads something else (not merely through added or removed ops).
+   */
   changes: AttrChange[];
   /** The output shape differs: changed here or upstream. */
   shapeChanged: boolean;
@@ -66,6 +73,8 @@ export interface ModelDiff {
   model: ValueChange[];
   summary: { same: number; changed: number; added: number; removed: number };
   layers: LayerRow[];
+  /** Connected runs of added and removed ops, with what they read and what reads them. */
+  branches: BranchChange[];
   totals: {
     params: TotalChange;
     macs: TotalChange;
@@ -90,6 +99,9 @@ export interface DiffInput {
   specDir?: string;
 }
 
+/** The input's shape is one value: `input 227x227x3 -> 224x224x3`, not one line per number. */
+const ATOMIC_FACTS: ReadonlySet<string> = new Set(['input']);
+
 /** Keys whose change does not make two models different. */
 const LABEL_KEYS = new Set(['name', 'description']);
 
@@ -99,7 +111,7 @@ function sides(plan: Plan, report: Report): LayerSide[] {
   return ops.map((op: PlanOp, k) => {
     const row: ReportLayer = report.layers[k]!;
     return {
-      name: op.name, type: row.type, outputShape: op.outputShape, params: row.params, macs: row.macs,
+      name: op.name, type: row.type, inputs: row.inputs, outputShape: op.outputShape, params: row.params, macs: row.macs,
       activationBytes: row.activationBytes, exchangeBytesPerBatch: row.exchangeBytesPerBatch, attrs: opAttributes(op, params),
     };
   });
@@ -124,7 +136,13 @@ function pairCost(x: LayerSide, y: LayerSide): number | undefined {
   return (sameShape(x.outputShape, y.outputShape) ? 0 : 0.5) + (attrChanges(x, y).length === 0 ? 0 : 0.25);
 }
 
-function buildRow(a: LayerSide | null, b: LayerSide | null): LayerRow {
+/** The change of what an op reads, under the spec's key: `input` for one, `inputs` for a merge. */
+function inputsChange(a: LayerSide, b: LayerSide): AttrChange {
+  const key = a.inputs.length === 1 && b.inputs.length === 1 ? 'input' : 'inputs';
+  return { key, a: a.inputs.join(', '), b: b.inputs.join(', ') };
+}
+
+function buildRow(a: LayerSide | null, b: LayerSide | null, rewired: boolean): LayerRow {
   const delta = {
     params: (b?.params ?? 0) - (a?.params ?? 0),
     macs: (b?.macs ?? 0) - (a?.macs ?? 0),
@@ -135,10 +153,31 @@ function buildRow(a: LayerSide | null, b: LayerSide | null): LayerRow {
     return { status: a ? 'removed' : 'added', name: (a ?? b)!.name, renamedFrom: null, a, b, changes: [], shapeChanged: true, delta };
   }
   const changes = attrChanges(a, b);
+  if (rewired) changes.unshift(inputsChange(a, b));
   const shapeChanged = !sameShape(a.outputShape, b.outputShape);
   const renamed = a.name !== b.name;
   const differs = renamed || shapeChanged || changes.length > 0 || Object.values(delta).some((d) => d !== 0);
   return { status: differs ? 'changed' : 'same', name: b.name, renamedFrom: renamed ? a.name : null, a, b, changes, shapeChanged, delta };
+}
+
+/**
+ * Ops are in topological order, which two graphs can interleave differently
+ * (one branch listed before the other): an op that kept its name but moved is
+ * still that op. The alignment shows a moved name as removed and added; this
+ * pairs them up again, on b's row.
+ */
+function pairByName(pairs: AlignedPair[], a: readonly LayerSide[], b: readonly LayerSide[]): AlignedPair[] {
+  const removedAt = new Map<string, number>();
+  for (const p of pairs) if (p.b < 0) removedAt.set(a[p.a]!.name, p.a);
+  const moved = new Set<number>();
+  const out = pairs.map((p) => {
+    if (p.a >= 0) return p;
+    const i = removedAt.get(b[p.b]!.name);
+    if (i === undefined) return p;
+    moved.add(i);
+    return { a: i, b: p.b };
+  });
+  return moved.size === 0 ? out : out.filter((p) => p.b >= 0 || !moved.has(p.a));
 }
 
 function total(a: number, b: number): TotalChange {
@@ -168,16 +207,18 @@ export function diffModels(a: DiffInput, b: DiffInput): ModelDiff {
   const reportB = buildReport(b.plan);
   const left = sides(a.plan, reportA);
   const right = sides(b.plan, reportB);
-  const pairs = alignSequences(left, right, { key: (s) => s.name, pairCost });
-  const layers = pairs.map((p) => buildRow(p.a >= 0 ? left[p.a]! : null, p.b >= 0 ? right[p.b]! : null));
+  const pairs = pairByName(alignSequences(left, right, { key: (s) => s.name, pairCost }), left, right);
+  const rewired = rewiredRows({ a: left, b: right, pairs });
+  const layers = pairs.map((p, k) => buildRow(p.a >= 0 ? left[p.a]! : null, p.b >= 0 ? right[p.b]! : null, rewired[k]!));
+  const branches = branchChanges({ a: left, b: right, pairs });
 
   const summary = { same: 0, changed: 0, added: 0, removed: 0 };
   for (const row of layers) summary[row.status]++;
-  const model = deepDiff(modelFacts(a.plan), modelFacts(b.plan));
-  const train = deepDiff(a.plan.train, b.plan.train);
+  const model = deepDiff(modelFacts(a.plan), modelFacts(b.plan), '', [], ATOMIC_FACTS);
+  const train = deepDiff(trainAsSpec(a.plan.train), trainAsSpec(b.plan.train));
   // Folders can be compared only when both sides say what they are relative to.
   const placed = a.specDir !== undefined && b.specDir !== undefined;
-  const data = placed ? deepDiff(placedData(a), placedData(b)) : deepDiff(a.plan.data, b.plan.data);
+  const data = placed ? deepDiff(dataAsSpec(placedData(a)), dataAsSpec(placedData(b))) : deepDiff(dataAsSpec(a.plan.data), dataAsSpec(b.plan.data));
   const ta = reportA.totals;
   const tb = reportB.totals;
   const exchange = (t: typeof ta) => t.exchangeBytesPerBatch.forward + t.exchangeBytesPerBatch.backward;
@@ -188,6 +229,7 @@ export function diffModels(a: DiffInput, b: DiffInput): ModelDiff {
     model,
     summary,
     layers,
+    branches,
     totals: {
       params: total(ta.params, tb.params),
       macs: total(ta.macs, tb.macs),

@@ -5,18 +5,18 @@
  * separately; these are what the spec author chose.
  */
 import { formatActivation } from '../spec/init.js';
-import type { OpTowers, Plan, PlanOp, PlanParam, ResolvedInit } from '../../plan/types.js';
+import type { ConvOp, OpTowers, Plan, PlanOp, PlanParam, PoolOp, ResolvedInit } from '../../plan/types.js';
+import { appliedRounding, formatPadding, formatSize, formatStep } from '../report/op-geometry.js';
 
 export type OpAttributes = Record<string, string>;
 
-const size = (p: readonly number[]) => (p[0] === p[1] ? `${p[0]}x${p[0]}` : `${p[0]}x${p[1]}`);
-const step = (p: readonly number[]) => (p[0] === p[1] ? `${p[0]}` : `${p[0]}x${p[1]}`);
-/** top, bottom, left, right, with the extra bottom/right of ceil rounding. */
-function padding(pad: readonly number[], end: readonly number[]): string {
-  const all = [pad[0]!, pad[1]! + end[0]!, pad[2]!, pad[3]! + end[1]!];
-  return all.every((v) => v === all[0]) ? String(all[0]) : `[${all.join(', ')}]`;
-}
 const multiplier = (w: number, b: number | undefined) => (b === undefined || b === w ? String(w) : `[${w}, ${b}]`);
+
+/** `round` where the windows did not fit exactly: a round change shows where it changed a shape. */
+function rounding(op: ConvOp | PoolOp): OpAttributes {
+  const round = appliedRounding(op);
+  return round ? { round } : {};
+}
 
 export function formatResolvedInit(init: ResolvedInit): string {
   if ('from' in init && init.from) return init.from;
@@ -53,8 +53,8 @@ export function opAttributes(op: PlanOp, params: Map<string, PlanParam>): OpAttr
     case 'conv2d': {
       const x = op.attrs;
       const attrs = {
-        filters: String(x.filters), kernel: size(x.kernel), stride: step(x.stride), pad: padding(x.pad, x.padEnd),
-        dilation: step(x.dilation), groups: String(x.specGroups), act: formatActivation(x.activation),
+        filters: String(x.filters), kernel: formatSize(x.kernel), stride: formatStep(x.stride), pad: formatPadding(x.pad, ', '),
+        ...rounding(op), dilation: formatStep(x.dilation), groups: String(x.specGroups), act: formatActivation(x.activation),
       };
       return weighted(attrs, op.params, op.towers);
     }
@@ -62,11 +62,24 @@ export function opAttributes(op: PlanOp, params: Map<string, PlanParam>): OpAttr
       return weighted({ units: String(op.attrs.units), act: formatActivation(op.attrs.activation) }, op.params, op.towers);
     case 'maxpool':
     case 'avgpool':
-      return { window: size(op.attrs.window), stride: step(op.attrs.stride), pad: padding(op.attrs.pad, op.attrs.padEnd) };
+      return { window: formatSize(op.attrs.window), stride: formatStep(op.attrs.stride), pad: formatPadding(op.attrs.pad, ', '), ...rounding(op) };
     case 'lrn':
       return { size: String(op.attrs.size), alpha: String(op.attrs.alpha), beta: String(op.attrs.beta), k: String(op.attrs.k) };
     case 'dropout':
       return { p: String(op.attrs.p) };
+    case 'batchnorm': {
+      const x = op.attrs;
+      const attrs: OpAttributes = { momentum: String(x.momentum), epsilon: String(x.epsilon), affine: String(x.affine), act: formatActivation(x.activation) };
+      const scale = op.params.scale ? params.get(op.params.scale) : undefined;
+      const shift = op.params.shift ? params.get(op.params.shift) : undefined;
+      if (scale) {
+        attrs.lr_mult = multiplier(scale.lrMult, shift?.lrMult);
+        attrs.decay_mult = multiplier(scale.decayMult, shift?.decayMult);
+      }
+      return attrs;
+    }
+    case 'add':
+      return { act: formatActivation(op.attrs.activation) };
     case 'activation':
       return op.attrs.fn === 'leaky_relu' ? { slope: String(op.attrs.slope) } : {};
     case 'flatten':

@@ -5,6 +5,7 @@
  */
 import { formatBytes, formatCount, formatShape, renderTable } from '../report/format.js';
 import type { ValueChange } from './deep-diff.js';
+import type { BranchChange } from './graph-changes.js';
 import type { LayerRow, ModelDiff, RowStatus, TotalChange } from './model-diff.js';
 
 export interface DiffRenderOptions {
@@ -18,10 +19,12 @@ const paint = (on: boolean, code: string, text: string) => (on ? `\x1b[${code}m$
 const signed = (n: number, format: (v: number) => string) => (n > 0 ? `+${format(n)}` : n < 0 ? `-${format(-n)}` : '0');
 const percent = (t: TotalChange) => (t.percent === null ? 'new' : t.delta === 0 ? '0%' : `${t.percent > 0 ? '+' : ''}${t.percent.toFixed(1)}%`);
 
-function showValue(v: unknown): string {
+/** A setting's value as the spec would write it; the model input's shape as HxWxC. */
+function showValue(v: unknown, path = ''): string {
   if (v === null || v === undefined) return '(none)';
   if (typeof v === 'string') return v;
-  if (Array.isArray(v) && v.every((x) => typeof x === 'number')) return `[${v.join(', ')}]`;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'number') && path === 'input') return formatShape(v);
+  if (Array.isArray(v) && v.every((x) => x === null || typeof x !== 'object')) return `[${v.map((x) => showValue(x)).join(', ')}]`;
   return JSON.stringify(v);
 }
 
@@ -91,8 +94,19 @@ function totalsRows(diff: ModelDiff): string[][] {
 function sectionLines(title: string, changes: ValueChange[], arrow: string): string[] {
   if (changes.length === 0) return [];
   const w = Math.max(...changes.map((c) => (c.path || title).length));
-  return [title, ...changes.map((c) => `  ${(c.path || title).padEnd(w)}  ${showValue(c.a)} ${arrow} ${showValue(c.b)}`), ''];
+  return [title, ...changes.map((c) => `  ${(c.path || title).padEnd(w)}  ${showValue(c.a, c.path)} ${arrow} ${showValue(c.b, c.path)}`), ''];
 }
+
+/** `input -> proj -> projbn -> sum`; a run that forks inside lists its ops: `pool2 -> [b1, b2a, b2b] -> mix`. */
+function branchPath(b: BranchChange, arrow: string): string {
+  const shown = b.ops.length > MAX_BRANCH_OPS ? [...b.ops.slice(0, MAX_BRANCH_OPS - 1), `… ${b.ops.length - MAX_BRANCH_OPS + 1} more`] : b.ops;
+  const middle = b.chain && b.ops.length <= MAX_BRANCH_OPS ? shown.join(` ${arrow} `) : `[${shown.join(', ')}]`;
+  return [b.from.join(', '), middle, b.into.join(', ')].filter((x) => x !== '').join(` ${arrow} `);
+}
+const MAX_BRANCH_OPS = 8;
+
+/** Only new or removed paths beside others: layers added on an edge are plain in the rows. */
+const sideBranches = (diff: ModelDiff) => diff.branches.filter((b) => b.kind === 'branch');
 
 export function identicalLine(diff: ModelDiff): string {
   const names = diff.a.name === diff.b.name ? `\`${diff.a.name}\`` : `\`${diff.a.name}\` and \`${diff.b.name}\``;
@@ -137,6 +151,14 @@ export function renderDiffText(diff: ModelDiff, options: DiffRenderOptions = {})
       else lines.push(paint(color, COLOR[s.row!.status], body[k++]!));
     }
   }
+  const branches = sideBranches(diff);
+  if (branches.length > 0) {
+    lines.push('', bold('branches'));
+    for (const b of branches) {
+      const status = b.status === 'added' ? 'added' : 'removed';
+      lines.push(paint(color, COLOR[status], `  ${MARK[status]} ${branchPath(b, arrow)}`));
+    }
+  }
   const t = diff.totals;
   if (Object.values(t).every((x) => x.delta === 0)) lines.push('', `${bold('totals')}: unchanged`, '');
   else {
@@ -157,7 +179,7 @@ export function renderDiffMarkdown(diff: ModelDiff): string {
   const align = (n: boolean[]) => `|${n.map((x) => (x ? '---:' : '---')).join('|')}|`;
   const changed = diff.layers.filter((r) => r.status !== 'same');
   const sectionTable = (title: string, changes: ValueChange[]) =>
-    changes.length === 0 ? [] : [`**${title}**`, '', '| setting | a | b |', '|---|---|---|', ...changes.map((c) => row([c.path || title, showValue(c.a), showValue(c.b)])), ''];
+    changes.length === 0 ? [] : [`**${title}**`, '', '| setting | a | b |', '|---|---|---|', ...changes.map((c) => row([c.path || title, showValue(c.a, c.path), showValue(c.b, c.path)])), ''];
   const lines = [
     `### netc diff: \`${diff.a.name}\` ${arrow} \`${diff.b.name}\``,
     '',
@@ -170,6 +192,7 @@ export function renderDiffMarkdown(diff: ModelDiff): string {
       ? [row(header.map((h) => h || 'status')), align(numeric), ...changed.map((r) => row(layerCells(r, arrow, exchange).map((c, i) => (i === 0 ? r.status : c))))]
       : []),
     '',
+    ...(sideBranches(diff).length ? ['**Branches**', '', ...sideBranches(diff).map((b) => `- ${b.status}: \`${branchPath(b, arrow)}\``), ''] : []),
     row(['total', 'a', 'b', 'Δ', '%']),
     align([false, true, true, true, true]),
     ...totalsRows(diff).map(row),

@@ -14,13 +14,14 @@ function towersCell(l: ReportLayer, towers: number): string {
   return parts.join(', ') || '-';
 }
 
-const header = ['layer', 'type', 'output', 'kernel/stride', 'towers', 'params', 'mult-adds', 'act. mem'];
-const numeric = [false, false, true, false, false, true, true, true];
+const header = ['layer', 'type', 'inputs', 'output', 'kernel/stride', 'towers', 'params', 'mult-adds', 'act. mem'];
+const numeric = [false, false, false, true, false, false, true, true, true];
 
 function rows(report: Report): string[][] {
   return report.layers.map((l) => [
     l.name,
     l.activation ? `${l.type}+${l.activation}` : l.type,
+    l.inputs.join(', '),
     formatShape(l.outputShape),
     l.geometry || '-',
     towersCell(l, report.towers),
@@ -35,7 +36,7 @@ function totalsLines(report: Report): [string, string][] {
   const lines: [string, string][] = [
     ['params (trainable)', `${formatCount(t.trainableParams)} (${formatBytes(t.paramBytes)} float32)`],
     ['mult-adds per image', `${formatCount(t.macs)} (conv and dense; bias adds excluded)`],
-    ['other ops per image', `${formatCount(t.otherOps)} (bias adds, activations, LRN, pooling, softmax, dropout)`],
+    ['other ops per image', `${formatCount(t.otherOps)} (bias adds, activations, LRN, pooling, batchnorm, merges, softmax, dropout)`],
     [`activation memory, batch ${t.batch}`, formatBytes(t.activationBytesPerBatch)],
     ['param + optimizer memory', `${formatBytes(t.paramBytes)} + ${formatBytes(t.optimizerStateBytes)}`],
   ];

@@ -1,17 +1,21 @@
 /**
- * The layer-shape report as data: one row per op (exchange ops are folded
- * into the layer that needs them), then totals. `netc report --format json`
+ * The layer-shape report as data: one row per op in the plan's (topological)
+ * order, with the layers it reads (exchange ops are folded into the layer
+ * that needs them), then totals. `netc report --format json`
  * prints this object; text and markdown render it.
  */
 import { formatActivation } from '../spec/init.js';
+import { formatGeometry } from './op-geometry.js';
 import type { Plan, PlanOp } from '../../plan/types.js';
 
 export interface ReportLayer {
   name: string;
   type: string;
+  /** The layers it reads, in order (`input`: the model input). */
+  inputs: string[];
   /** HxWxC or [n] */
   outputShape: number[];
-  /** "11x11/4 pad 0" for windowed ops, "" otherwise */
+  /** "11x11/4 pad 0" for windowed ops (then "ceil" or "floor" when the windows did not fit exactly), "" otherwise */
   geometry: string;
   activation: string | null;
   /** own tower (grouped), all towers (exchange), local, replicated; `groups=G` for plain groups */
@@ -48,20 +52,11 @@ export interface Report {
 }
 
 function geometryOf(op: PlanOp): string {
-  const pads = (p: number[], end: number[]) => {
-    const all = [p[0]! , p[1]! + end[0]!, p[2]!, p[3]! + end[1]!];
-    return all.every((v) => v === all[0]) ? String(all[0]) : `[${all.join(',')}]`;
-  };
-  const k = (pair: number[]) => (pair[0] === pair[1] ? `${pair[0]}x${pair[0]}` : `${pair[0]}x${pair[1]}`);
-  const s = (pair: number[]) => (pair[0] === pair[1] ? `${pair[0]}` : `${pair[0]}x${pair[1]}`);
   switch (op.op) {
-    case 'conv2d': {
-      const dil = op.attrs.dilation[0] !== 1 || op.attrs.dilation[1] !== 1 ? ` dil ${s(op.attrs.dilation)}` : '';
-      return `${k(op.attrs.kernel)}/${s(op.attrs.stride)} pad ${pads(op.attrs.pad, op.attrs.padEnd)}${dil}`;
-    }
+    case 'conv2d':
     case 'maxpool':
     case 'avgpool':
-      return `${k(op.attrs.window)}/${s(op.attrs.stride)} pad ${pads(op.attrs.pad, op.attrs.padEnd)}`;
+      return formatGeometry(op);
     case 'lrn':
       return `n ${op.attrs.size}`;
     case 'dropout':
@@ -69,6 +64,15 @@ function geometryOf(op: PlanOp): string {
     default:
       return '';
   }
+}
+
+/** The layers an op reads, by name: through the exchange ops, which the report folds into their consumer. */
+function inputNames(plan: Plan, op: PlanOp): string[] {
+  return op.inputs.map((id) => {
+    let from = plan.ops[id]!;
+    while (from.op === 'exchange' && from.inputs.length === 1) from = plan.ops[from.inputs[0]!]!;
+    return from.name;
+  });
 }
 
 /** The spec's layer type for each op kind. */
@@ -87,11 +91,12 @@ export function buildReport(plan: Plan): Report {
       pendingExchange.set(op.attrs.consumer, (op.attrs.forwardBytes + op.attrs.backwardBytes) * plan.train.batch);
       continue;
     }
-    const activation = op.op === 'conv2d' || op.op === 'dense' ? op.attrs.activation : op.op === 'activation' ? op.attrs : null;
+    const activation = op.op === 'conv2d' || op.op === 'dense' || op.op === 'batchnorm' || op.op === 'add' ? op.attrs.activation : op.op === 'activation' ? op.attrs : null;
     const groups = op.op === 'conv2d' ? op.attrs.specGroups : 1;
     layers.push({
       name: op.name,
       type: op.op === 'activation' ? op.attrs.fn : typeNames[op.op],
+      inputs: inputNames(plan, op),
       outputShape: op.outputShape,
       geometry: geometryOf(op),
       activation: activation && activation.fn !== 'linear' && op.op !== 'activation' ? formatActivation(activation) : null,

@@ -81,7 +81,7 @@ function shade(hex: string, f: number): string {
 const shapeText = (s: number[]) => s.join('×');
 
 function labelFor(l: ReportLayer): string[] {
-  const geometry = l.geometry.replace(/ pad 0$/, '').replace(/(\d+)x(\d+)/g, '$1×$2');
+  const geometry = l.geometry.replace(/ pad 0(?= |$)/, '').replace(/(\d+)x(\d+)/g, '$1×$2');
   return [
     l.name,
     l.activation ? `${l.type}+${l.activation}` : l.type,
