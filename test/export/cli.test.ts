@@ -4,18 +4,21 @@
  * by the generated trainer read by `netc eval` and `netc export`; a run trained by netc resumed
  * by the generated trainer). The training cases need /usr/bin/python3 with torch.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeModel } from '../../export/onnx/proto.js';
+import { encodePng } from '../../runtime/data/png.js';
 import { readCheckpoint } from '../../runtime/train/checkpoint.js';
 import { netc, ROOT } from '../support/netc-process.js';
 import { useTempDirs } from '../support/temp-dirs.js';
-import { PYTHON, runPython, torchMissing } from './helpers.js';
+import { PYTHON, pythonLacks, runPython, torchMissing } from './helpers.js';
 import { AGREEMENT_SPEC } from './specs.js';
 
 const missing = torchMissing();
 if (missing) console.log(`skipping the --engine pytorch training tests: ${missing}`);
+const noPillow = missing ?? pythonLacks('PIL');
+if (noPillow) console.log(`skipping the image-folder training test: ${noPillow}`);
 
 /** A small net on the bundled Fashion-MNIST subset: 8 steps of 32 images per epoch. */
 const TINY = `
@@ -148,5 +151,51 @@ describe.skipIf(missing !== null)('netc train --engine pytorch', () => {
     expect(lines).toHaveLength(2);
     expect(lines[1]!.train_loss).toBeLessThan(lines[0]!.train_loss + 0.2);
     runPython(['-c', `import json; json.load(open(${JSON.stringify(join(run, 'summary.json'))}))`]);
+  });
+});
+
+describe.skipIf(noPillow !== null)('netc train --engine pytorch on an image folder', () => {
+  const newDir = useTempDirs('export');
+
+  it('decodes, resizes and crops PNGs of several sizes with DataLoader workers', async () => {
+    const dir = newDir();
+    // train/ and val/ (the ImageNet name), three classes, images between 20 and 31 pixels on a side.
+    let k = 0;
+    for (const split of ['train', 'val']) {
+      for (const cls of ['ant', 'bee', 'cat']) {
+        mkdirSync(join(dir, 'images', split, cls), { recursive: true });
+        for (let i = 0; i < (split === 'train' ? 6 : 2); i++, k++) {
+          const [h, w] = [20 + (k % 7), 22 + (k % 10)];
+          const px = Uint8Array.from({ length: h * w * 3 }, (_, j) => (j * 7 + k * 31) % 256);
+          writeFileSync(join(dir, 'images', split, cls, `${i}.png`), encodePng(w, h, 3, px));
+        }
+      }
+    }
+    writeFileSync(join(dir, 'folder.yaml'), `
+netc: 1
+name: folder
+input: { shape: [16, 16, 3] }
+layers:
+  - { name: conv, type: conv, filters: 4, kernel: 3, act: relu }
+  - { name: pool, type: globalavgpool }
+  - { name: fc, type: dense, units: 3 }
+  - { name: prob, type: softmax }
+train: { batch: 6, epochs: 1, optimizer: { type: sgd, lr: 0.01, momentum: 0.9, weight_decay: 0 } }
+data:
+  dataset: { kind: image-folder, path: images }
+  validation: test
+  preprocess: { resize: 20, center_crop: 18, scale: 0.00392156862745098, mean: per-pixel }
+  augment: { random_crop: 16, flip: true, pca_colour: 0.1 }
+  test_crops: ten
+`);
+    const run = join(dir, 'run');
+    const r = await netc(['train', join(dir, 'folder.yaml'), '--engine', 'pytorch', '--python', PYTHON, '--run-dir', run, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events[0]).toMatchObject({ type: 'start', data: { train: 18, validation: 6, test: 6 } });
+    expect(events.at(-1)).toMatchObject({ type: 'done', status: 'finished', test: { crops: 'ten crops' } });
+    const stats = JSON.parse(readFileSync(join(run, 'data-stats.json'), 'utf8')) as { mean: { kind: string; shape: number[] }; pca: { eigenvalues: number[] } };
+    expect(stats.mean).toMatchObject({ kind: 'pixel', shape: [18, 18, 3] });
+    expect(stats.pca.eigenvalues).toHaveLength(3);
   });
 });

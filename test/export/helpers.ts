@@ -13,6 +13,12 @@ export function torchMissing(): string | null {
   return null;
 }
 
+/** Why PYTHON cannot import `module`, or null when it can. */
+export function pythonLacks(module: string): string | null {
+  const r = spawnSync(PYTHON, ['-c', `import ${module}`], { encoding: 'utf8' });
+  return r.status === 0 ? null : `${PYTHON} cannot import ${module}`;
+}
+
 export const PY_DIR = fileURLToPath(new URL('./py/', import.meta.url));
 
 /** Runs a Python script, failing the test with its stderr when it exits non-zero. */

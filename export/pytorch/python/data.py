@@ -216,7 +216,7 @@ def stored_shape(data, input_shape):
     h, w, c = input_shape
     if p["center_crop"]:
         return (p["center_crop"][0], p["center_crop"][1], c)
-    if p["resize"]:
+    if p["resize"] and p["resize"][1]:  # an exact size ([n, 0] means the shorter side: the size varies)
         return (p["resize"][0], p["resize"][1], c)
     return (h, w, c)
 
