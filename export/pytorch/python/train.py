@@ -49,6 +49,8 @@ def parse_args(argv=None):
     p.add_argument("--train-limit", type=int, help="train on the first n images only")
     p.add_argument("--test-limit", type=int, help="evaluate on the first n test images only")
     p.add_argument("--checkpoint-every", type=int, default=0, help="also checkpoint every n steps")
+    p.add_argument("--log-every", type=int, default=0, metavar="N",
+                   help="steps between loss checks, progress reports and signal checks (default 1 on a CPU; 10 on a GPU, where each check waits for it)")
     p.add_argument("--device", default="auto", help="auto (a GPU when there is one), cpu, cuda")
     p.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1), help="data loader processes for image folders")
     p.add_argument("--events", action="store_true", help="JSON lines on stdout (how `netc train --engine pytorch` follows the run)")
@@ -260,6 +262,9 @@ def train(args, rank, world, device, report):
     smoothing = train_cfg["label_smoothing"]
     status, timed = "finished", dict(images=0, since=None)
     want_top5 = "top5_error" in train_cfg["metrics"] and (config.CLASSES or 0) > 5
+    log_every = args.log_every or (1 if device.type == "cpu" else 10)
+    zero = lambda: torch.zeros((), dtype=torch.float64, device=device)  # noqa: E731
+    pending = dict(loss=zero(), errors=zero(), images=0)
     model.train()
     while position["epoch"] < epochs and status == "finished":
         epoch = position["epoch"]
@@ -281,24 +286,35 @@ def train(args, rank, world, device, report):
             loss_sum = F.cross_entropy(logits, y, reduction="sum", label_smoothing=smoothing)
             # DDP averages gradients over processes: scaling by world / n makes that the global batch's mean.
             (loss_sum * (world / n)).backward()
-            errors = int((logits.detach().argmax(1) != y).sum())
-            total_loss, total_errors, stop_votes = all_sum([float(loss_sum.detach()), errors, float(stop["requested"])], device, world)
-            if not math.isfinite(total_loss):
-                kept = f"; the last good checkpoint is kept in {ckpt_path}" if os.path.exists(ckpt_path) else ""
-                raise DivergenceError(f"the loss became {total_loss} at epoch {epoch + 1}, batch {index + 1} (lr {lr:.3g}); training stopped{kept}. Try a lower learning rate")
+            # Loss and errors stay on the device until a check: reading them every step would stall a GPU.
+            pending["loss"] = pending["loss"] + loss_sum.detach().double()
+            pending["errors"] = pending["errors"] + (logits.detach().argmax(1) != y).sum()
+            pending["images"] += n
+            last = index + 1 == per_epoch or bool(args.steps and step + 1 >= args.steps)
+            check = last or (step + 1) % log_every == 0 or bool(args.checkpoint_every and (step + 1) % args.checkpoint_every == 0)
+            if check:
+                total_loss, total_errors, stop_votes = all_sum([float(pending["loss"]), float(pending["errors"]), float(stop["requested"])], device, world)
+                if not math.isfinite(total_loss):
+                    kept = f"; the last good checkpoint is kept in {ckpt_path}" if os.path.exists(ckpt_path) else ""
+                    raise DivergenceError(f"the loss became {total_loss} by epoch {epoch + 1}, batch {index + 1} (lr {lr:.3g}); training stopped{kept}. Try a lower learning rate")
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
             step += 1
-            sums = dict(loss=sums["loss"] + total_loss, top1=sums["top1"] + int(total_errors), count=sums["count"] + n)
             position = dict(epoch=epoch + 1, batch=0) if index + 1 == per_epoch else dict(epoch=epoch, batch=index + 1)
             epoch_images += n
             if timed["since"] is None and step >= 2:  # images/s after two warm-up steps
+                if device.type == "cuda":
+                    torch.cuda.synchronize(device)
                 timed["since"] = time.time()
             elif timed["since"] is not None:
                 timed["images"] += n
+            if not check:
+                continue
+            sums = dict(loss=sums["loss"] + total_loss, top1=sums["top1"] + int(total_errors), count=sums["count"] + pending["images"])
             rate = epoch_images / max(time.time() - epoch_start, 1e-3)
-            report("step", epoch=epoch, batch=index, batches=per_epoch, loss=total_loss / n, lr=lr, images_per_sec=rate,
+            report("step", epoch=epoch, batch=index, batches=per_epoch, loss=total_loss / pending["images"], lr=lr, images_per_sec=rate,
                    eta_seconds=(per_epoch - index - 1) * batch / max(rate, 1e-9))
+            pending = dict(loss=zero(), errors=zero(), images=0)
             if stop_votes > 0:
                 status = "interrupted"
                 save("signal")
