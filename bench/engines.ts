@@ -5,7 +5,8 @@
  *   - netc:              LocalExecutor.trainStep, the step `netc train` runs
  *   - generated trainer: the package's train.py end to end (--synthetic data: its input pipeline included)
  *   - generated module:  the package's Model and optimizer in the hand-written script's loop
- *   - hand-written:      nn.Sequential model, torch.optim.SGD, the same loop
+ *   - hand-written:      nn.Sequential model, torch.optim.SGD, the same loop, in turn with the
+ *                        generated module in one process
  * Rounds are interleaved and each engine keeps its best (a busy machine slows whichever runs at
  * the wrong moment). Prints images/s and ratios; never fails on a slow machine.
  *
@@ -68,15 +69,22 @@ async function main() {
   const synthetic = String(Math.ceil((batch * (steps + 3)) / 0.9));
   const trainerRound = () =>
     runJson([join(pkg, 'train.py'), '--synthetic', synthetic, '--steps', String(steps + 2), '--events', '--run-dir', join(dir, 'run'), '--workers', '0']).images_per_sec as number;
-  const loop = (extra: string[]) => () => runJson([handwritten, '--model', twin!, '--batch', String(batch), '--steps', String(steps), ...extra]).images_per_sec as number;
+  // The hand-written net and the generated module take turns in one process, in the same loop.
+  const loops = () => {
+    const r = spawnSync(python, [handwritten, '--model', twin!, '--batch', String(batch), '--steps', String(steps), '--generated', pkg], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${handwritten} failed:\n${r.stderr}`);
+    const rates = new Map(r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { which: string; images_per_sec: number }).map((j) => [j.which, j.images_per_sec]));
+    return { generated: rates.get('generated module')!, hand: rates.get('hand-written')! };
+  };
 
   const results: Record<string, number[]> = { netc: [], 'generated trainer': [], 'generated module': [], 'hand-written': [] };
   for (let r = 0; r < rounds; r++) {
     results.netc!.push(await netcRound());
     results['generated trainer']!.push(trainerRound());
     if (twin) {
-      results['generated module']!.push(loop(['--generated', pkg])());
-      results['hand-written']!.push(loop([])());
+      const r = loops();
+      results['generated module']!.push(r.generated);
+      results['hand-written']!.push(r.hand);
     }
   }
   await ex.dispose();

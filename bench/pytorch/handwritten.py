@@ -2,10 +2,10 @@
 """Training speed of networks written by hand in PyTorch, torchvision style, as the yardstick for
 the trainer netc generates (bench/engines.ts, bench/gpu-check.sh).
 
-    handwritten.py --model fmnist|alexnet [--batch 128] [--steps 20] [--device cpu|cuda]
-    handwritten.py --model alexnet --generated build/alexnet-pytorch   # the generated module, same loop
+    handwritten.py --model fmnist|alexnet [--batch 128] [--steps 20] [--rounds 3] [--device cpu|cuda]
+    handwritten.py --model alexnet --generated build/alexnet-pytorch   # and the generated module, in turn
 
-Prints one JSON line: {"model", "which", "device", "batch", "steps", "images_per_sec"}.
+Prints a JSON line per net: {"model", "which", "device", "batch", "steps", "images_per_sec"}.
 The loop: random inputs made once on the device, cross-entropy, backward, SGD with momentum and
 weight decay (torch.optim.SGD for the hand-written nets, the generated package's own optimizer
 with --generated). The first steps warm up (cuDNN autotuning, allocator) and are not timed.
@@ -80,52 +80,62 @@ class FmnistAlexNet(nn.Module):
 MODELS = {"alexnet": (PaperAlexNet, (3, 227, 227), 1000), "fmnist": (FmnistAlexNet, (1, 28, 28), 10)}
 
 
+def load_generated(path, device):
+    """The generated package's Model (with the plan's initializers) and its optimizer."""
+    sys.path.insert(0, os.path.abspath(path))
+    import config
+    from model import PARAMETERS, Model, init_parameters
+    from optimizers import make_optimizer
+
+    model = Model().to(device)
+    init_parameters(model)
+    return model, make_optimizer(model.named_parameters(), config.TRAIN["optimizer"], {k: (v[2], v[3]) for k, v in PARAMETERS.items()})
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--model", choices=MODELS, required=True)
     p.add_argument("--batch", type=int, default=128)
-    p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--steps", type=int, default=20, help="timed steps per round")
+    p.add_argument("--rounds", type=int, default=1, help="rounds (interleaved with --generated); each net keeps its best")
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    p.add_argument("--generated", help="time this generated package's Model and optimizer instead")
+    p.add_argument("--generated", help="also time this generated package's Model and optimizer, in turn with the hand-written net")
     args = p.parse_args()
     device = torch.device(args.device)
     torch.backends.cudnn.benchmark = True
     make, shape, classes = MODELS[args.model]
+    hand = make(classes).to(device)
+    nets = {"hand-written": (hand, torch.optim.SGD(hand.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4))}
     if args.generated:
-        sys.path.insert(0, os.path.abspath(args.generated))
-        import config
-        from model import PARAMETERS, Model, init_parameters
-        from optimizers import make_optimizer
-
-        model = Model().to(device)
-        init_parameters(model)
-        optimizer = make_optimizer(model.named_parameters(), config.TRAIN["optimizer"], {k: (v[2], v[3]) for k, v in PARAMETERS.items()})
-        which = "generated module"
-    else:
-        model = make(classes).to(device)
-        optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
-        which = "hand-written"
-    model.train()
+        nets["generated module"] = load_generated(args.generated, device)
     x = torch.randn(args.batch, *shape, device=device)
     y = torch.randint(0, classes, (args.batch,), device=device)
 
-    def step():
+    def step(model, optimizer):
         optimizer.zero_grad(set_to_none=True)
         F.cross_entropy(model(x), y).backward()
         optimizer.step()
 
-    for _ in range(args.warmup):
-        step()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    t0 = time.perf_counter()
-    for _ in range(args.steps):
-        step()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    rate = args.batch * args.steps / (time.perf_counter() - t0)
-    print(json.dumps(dict(model=args.model, which=which, device=str(device), batch=args.batch, steps=args.steps, images_per_sec=rate, torch=torch.__version__)))
+    def sync():
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+
+    for model, optimizer in nets.values():
+        model.train()
+        for _ in range(args.warmup):
+            step(model, optimizer)
+    best = {name: 0.0 for name in nets}
+    for _ in range(args.rounds):
+        for name, (model, optimizer) in nets.items():
+            sync()
+            t0 = time.perf_counter()
+            for _ in range(args.steps):
+                step(model, optimizer)
+            sync()
+            best[name] = max(best[name], args.batch * args.steps / (time.perf_counter() - t0))
+    for name, rate in best.items():
+        print(json.dumps(dict(model=args.model, which=name, device=str(device), batch=args.batch, steps=args.steps, rounds=args.rounds, images_per_sec=rate, torch=torch.__version__)))
 
 
 if __name__ == "__main__":

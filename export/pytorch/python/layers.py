@@ -25,11 +25,11 @@ class TowerLRN(nn.Module):
         self.alpha, self.beta, self.k, self.towers = alpha, beta, k, towers
 
     def forward(self, x):
-        n, c, h, w = x.shape
-        # Towers side by side in the channel axis -> separate images: no copy, no window across them.
-        y = x.reshape(n * self.towers, c // self.towers, h, w)
-        y = F.local_response_norm(y, self.span, alpha=self.alpha * self.span, beta=self.beta, k=self.k)
-        return y.reshape(n, c, h, w)
+        if self.towers == 1:
+            return F.local_response_norm(x, self.span, alpha=self.alpha * self.span, beta=self.beta, k=self.k)
+        # Each tower's channels on their own, so no window reaches across a tower boundary.
+        parts = [F.local_response_norm(t, self.span, alpha=self.alpha * self.span, beta=self.beta, k=self.k) for t in x.chunk(self.towers, dim=1)]
+        return torch.cat(parts, dim=1)
 
     def extra_repr(self):
         return f"span={self.span}, alpha={self.alpha}, beta={self.beta}, k={self.k}, towers={self.towers}"
