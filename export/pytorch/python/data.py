@@ -406,8 +406,13 @@ def shard(n, rank, world):
     return (rank * n) // world, ((rank + 1) * n) // world
 
 
-def load_data(plan_data, input_shape, classes, *, data_dir=None, synthetic_count=0, seed=0, train_limit=None, test_limit=None, stats_path=None, workers=0, log=print):
-    """Datasets, validation split and the batch pipeline, as netc's prepareData does."""
+def load_data(plan_data, input_shape, classes, *, data_dir=None, synthetic_count=0, seed=0, train_limit=None, test_limit=None, workers=0,
+              stats_path=None, reuse_stats=False, write_stats=False):
+    """Datasets, validation split and the batch pipeline, as netc's prepareData does.
+
+    stats_path: data-stats.json of the run (mean and PCA basis, netc's form); reuse_stats: take them
+    from there when present (a resumed run, or a process other than rank 0); write_stats: write them.
+    """
     if plan_data is None and not synthetic_count:
         raise DataError("the plan has no data section: add `data:` to the spec, or train on --synthetic images")
     d = plan_data or SYNTHETIC_ONLY
@@ -442,7 +447,7 @@ def load_data(plan_data, input_shape, classes, *, data_dir=None, synthetic_count
         tr, va = held_out(len(train), d["validation"], seed)
         train, validation = train.subset(tr), train.subset(va)
 
-    stats = _load_stats(stats_path)
+    stats = _load_stats(stats_path) if reuse_stats else {}
     m = d["preprocess"]["mean"]
     scale = d["preprocess"]["scale"]
     mean = None
@@ -455,9 +460,11 @@ def load_data(plan_data, input_shape, classes, *, data_dir=None, synthetic_count
     if d["augment"]["pca_colour"] > 0:
         pca = stats.get("pca") if stats.get("pca") and stats["pca"].get("scale") == scale else compute_pca(train, scale, workers=workers)
     new_stats = {k: v for k, v in dict(mean=mean, pca=pca).items() if v is not None}
-    if stats_path and new_stats != stats:
-        with open(stats_path, "w") as f:
+    if stats_path and write_stats and new_stats != stats:
+        tmp = f"{stats_path}.tmp-{os.getpid()}"
+        with open(tmp, "w") as f:
             json.dump(new_stats, f, indent=2)
+        os.replace(tmp, stats_path)
     pipeline = Pipeline(d, input_shape, train.image_shape, mean, pca)
     ten_crop = d["test_crops"] == "ten" and tuple(test.image_shape[:2]) != tuple(input_shape[:2])
     return dict(train=train, validation=validation, test=test, pipeline=pipeline, ten_crop=ten_crop, source=train.source)

@@ -209,11 +209,12 @@ def train(args, rank, world, device, report):
     epochs = args.epochs or train_cfg["epochs"]
     batch = train_cfg["batch"]
     stats_path = os.path.join(run_dir, "data-stats.json")
-    # Rank 0 computes the dataset statistics first; the others then read them from the run directory.
+    # Rank 0 computes the dataset statistics (a resumed run reuses its own), the others then read them.
     for turn in ([0, 1] if world > 1 else [0]):
         if (rank == 0) == (turn == 0):
             d = datalib.load_data(config.DATA, config.INPUT_SHAPE, config.CLASSES, data_dir=args.data, synthetic_count=args.synthetic, seed=args.seed,
-                                  train_limit=args.train_limit, test_limit=args.test_limit, stats_path=stats_path if rank == 0 else None, workers=args.workers)
+                                  train_limit=args.train_limit, test_limit=args.test_limit, workers=args.workers,
+                                  stats_path=stats_path, reuse_stats=args.resume or rank > 0, write_stats=rank == 0)
         if world > 1:
             dist.barrier()
     train_set, pipeline = d["train"], d["pipeline"]
