@@ -4,13 +4,29 @@
  * positions), and report them (ctx.stats) so the engine moves the running
  * statistics; inference: normalize with the running statistics. Channels
  * split over towers are normalized tower by tower, with that tower's slice of
- * scale, shift and statistics.
+ * scale, shift and statistics. Training runs netc's fused kernels where the
+ * backend has them (wasm, cpu: runtime/kernels/batch_norm.ts, relu fused in),
+ * elsewhere tf.moments and tf.batchNorm.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BatchNormOp } from '../../plan/types.js';
+import { batchNormTrain, hasBatchNormKernels, registerBatchNormKernels } from '../kernels/batch_norm.js';
+import type { Activation, BatchNormOp } from '../../plan/types.js';
 import { applyActivation } from './activation.js';
 import { required, type Lowering } from './lowering.js';
 import { joinLast, splitN, towers, whole } from './value.js';
+
+registerBatchNormKernels();
+
+type Normalized = [y: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor];
+
+/** Training normalization of one part: the output (activation applied) and the batch's statistics. */
+function normalizeBatch(x: tf.Tensor, scale: tf.Tensor | undefined, shift: tf.Tensor | undefined, epsilon: number, activation: Activation): Normalized {
+  if (hasBatchNormKernels() && (activation.fn === 'relu' || activation.fn === 'linear')) return batchNormTrain(x, scale, shift, { epsilon, relu: activation.fn === 'relu' });
+  const { mean, variance } = tf.moments(x, x.shape.slice(0, -1).map((_, i) => i));
+  // tfjs' batchNorm gradient needs a scale tensor: ones and zeros stand for no affine.
+  const y = tf.batchNorm(x, mean, variance, shift ?? tf.zerosLike(mean), scale ?? tf.onesLike(mean), epsilon);
+  return [applyActivation(y, activation), mean, variance];
+}
 
 export const batchnormLowering: Lowering<BatchNormOp> = {
   build(op, env) {
@@ -29,21 +45,16 @@ export const batchnormLowering: Lowering<BatchNormOp> = {
       if (!ctx.training) {
         const means = cut(runningMean, n);
         const variances = cut(runningVariance, n);
-        out = parts.map((p, i) => tf.batchNorm(p, means[i]!, variances[i]!, shifts[i], scales[i], epsilon));
+        out = parts.map((p, i) => applyActivation(tf.batchNorm(p, means[i]!, variances[i]!, shifts[i], scales[i], epsilon), activation));
       } else {
-        const axes = parts[0]!.shape.slice(0, -1).map((_, i) => i);
-        const means: tf.Tensor[] = [];
-        const variances: tf.Tensor[] = [];
-        out = parts.map((p, i) => {
-          const m = tf.moments(p, axes);
-          means.push(m.mean);
-          variances.push(m.variance);
-          return tf.batchNorm(p, m.mean, m.variance, shifts[i], scales[i], epsilon);
-        });
+        const normalized = parts.map((p, i) => normalizeBatch(p, scales[i], shifts[i], epsilon, activation));
+        out = normalized.map((r) => r[0]);
         const p0 = parts[0]!;
-        ctx.stats?.push({ op, mean: joinLast(means) as tf.Tensor1D, variance: joinLast(variances) as tf.Tensor1D, count: p0.size / p0.shape[p0.rank - 1]! });
+        ctx.stats?.push({
+          op, count: p0.size / p0.shape[p0.rank - 1]!,
+          mean: joinLast(normalized.map((r) => r[1])) as tf.Tensor1D, variance: joinLast(normalized.map((r) => r[2])) as tf.Tensor1D,
+        });
       }
-      out = out.map((t) => applyActivation(t, activation));
       return x!.kind === 'towers' ? towers(out) : whole(out[0]!);
     };
   },

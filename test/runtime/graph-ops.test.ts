@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../plan/types.js';
 import { LocalExecutor } from '../../runtime/exec/local-executor.js';
+import { BATCH_NORM_TRAIN } from '../../runtime/kernels/batch_norm.js';
 import { createForward } from '../../runtime/model/forward.js';
 import { initialValues } from '../../runtime/model/init-params.js';
 import { pseudoRandom } from './helpers.js';
@@ -196,8 +197,20 @@ describe('batchnorm', () => {
     return { out, means, variances, n };
   }
 
-  for (const towers of [1, 2]) {
-    it(`training normalizes with the batch's mean and biased variance; inference with the running ones (${towers} tower${towers > 1 ? 's' : ''})`, () => {
+  /** Runs f without netc's batchnorm kernels, as on backends that lack them (tensorflow, webgpu): tf.moments + tf.batchNorm. */
+  function withoutKernels(f: () => void) {
+    const config = tf.getKernel(BATCH_NORM_TRAIN, 'cpu')!;
+    tf.unregisterKernel(BATCH_NORM_TRAIN, 'cpu');
+    try {
+      f();
+    } finally {
+      tf.registerKernel(config);
+    }
+  }
+
+  for (const [towers, path] of [[1, 'fused'], [2, 'fused'], [2, 'composite']] as const) {
+    const run = (f: () => void) => (path === 'fused' ? f() : withoutKernels(f));
+    it(`training normalizes with the batch's mean and biased variance; inference with the running ones (${towers} tower${towers > 1 ? 's' : ''}, ${path})`, () => run(() => {
       const plan = bnPlan(towers);
       const params = paramsOf(plan);
       const conv = createForward(plan, 'c')(params, x, eval0).dataSync() as Float32Array;
@@ -208,12 +221,14 @@ describe('batchnorm', () => {
       const running = { mean: params.get('bn.running_mean')!.dataSync(), variance: params.get('bn.running_var')!.dataSync() };
       const inferred = normalize(conv, 4, 1e-3, scale, shift, running);
       expect(maxDiff(createForward(plan, 'bn')(params, x, eval0).dataSync(), inferred.out.map(Math.tanh))).toBeLessThan(1e-5);
-    });
+    }));
 
-    it(`gradients through the batch statistics match finite differences (${towers} tower${towers > 1 ? 's' : ''})`, () => {
-      const plan = bnPlan(towers);
-      expectGradients(plan, paramsOf(plan, 4), x, ['c.weight', 'bn.scale', 'bn.shift', 'fc.weight', 'bn2.scale', 'out.weight'], train0);
-    });
+    it(`gradients through the batch statistics match finite differences (${towers} tower${towers > 1 ? 's' : ''}, ${path})`, () => run(() => {
+      for (const affine of [true, false]) {
+        const plan = bnPlan(towers, affine);
+        expectGradients(plan, paramsOf(plan, 4), x, ['c.weight', ...(affine ? ['bn.scale', 'bn.shift'] : []), 'fc.weight', 'bn2.scale', 'out.weight'], train0);
+      }
+    }));
   }
 
   it('without affine it has no scale or shift', () => {
