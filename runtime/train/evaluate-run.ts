@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { initBackend, type BackendName } from '../backend/select.js';
 import { LocalExecutor } from '../exec/local-executor.js';
 import { readCheckpoint } from './checkpoint.js';
+import { stateFromCheckpoint } from './checkpoint-state.js';
 import { prepareData } from './data-setup.js';
 import { readRunDir, RunDirError } from './run-dir.js';
 import { CHECKPOINT_FILE, evaluateDataset } from './trainer.js';
@@ -28,8 +29,8 @@ export async function evaluateRun(o: EvalOptions) {
     seed: config.seed,
   });
   const executor = new LocalExecutor(plan, { seed: config.seed });
-  const params = [...ckpt.tensors].filter(([n]) => plan.params.some((p) => p.name === n)).map(([name, t]) => ({ name, ...t }));
-  await executor.setState({ params, slots: [], optimizerStep: ckpt.header.optimizer.step });
+  const { params, optimizerStep } = stateFromCheckpoint(plan, ckpt, join(o.runDir, CHECKPOINT_FILE));
+  await executor.setState({ params, slots: [], optimizerStep });
   const ten = o.crops === 10 || (o.crops === undefined && data.tenCrop !== null);
   if (ten && !data.tenCrop) data.tenCrop = { height: plan.input.shape[0]!, width: plan.input.shape[1]! };
   const r = await evaluateDataset(executor, data.test, data, plan.train.batch, plan.output.classes ?? 0, config.seed, ten);

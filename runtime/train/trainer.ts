@@ -11,6 +11,7 @@ import { tenCropHost } from '../data/host-augment.js';
 import type { Dataset } from '../data/types.js';
 import type { Executor, HostBatch } from '../exec/executor.js';
 import { CheckpointError, readCheckpoint, writeCheckpoint, type CheckpointHeader } from './checkpoint.js';
+import { stateFromCheckpoint } from './checkpoint-state.js';
 import type { PreparedData } from './data-setup.js';
 import type { EpochMetrics, Reporter } from './events.js';
 import { MetricSums } from './metrics.js';
@@ -102,9 +103,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainSummary> {
     if (h.specHash !== plan.model.specHash) {
       throw new CheckpointError(`${ckptPath}: this checkpoint belongs to model \`${h.model}\` (spec ${h.specHash.slice(0, 12)}), not to \`${plan.model.name}\` (spec ${plan.model.specHash.slice(0, 12)})`);
     }
-    const params = [...ckpt.tensors].filter(([n]) => plan.params.some((p) => p.name === n)).map(([name, t]) => ({ name, ...t }));
-    const slots = [...ckpt.tensors].filter(([n]) => !plan.params.some((p) => p.name === n)).map(([name, t]) => ({ name, ...t }));
-    await executor.setState({ params, slots, optimizerStep: h.optimizer.step });
+    await executor.setState(stateFromCheckpoint(plan, ckpt, ckptPath));
     schedule = new Schedule(plan.train.schedule, plan.train.optimizer.lr, epochs, h.schedule);
     position = h.position;
     history = h.history as unknown as EpochMetrics[];

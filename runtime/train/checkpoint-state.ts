@@ -1,0 +1,24 @@
+/**
+ * A checkpoint's tensors as an executor's state: the plan's parameters and
+ * buffers (batchnorm running statistics are saved and restored like weights)
+ * and the optimizer's slots. Every parameter and buffer of the plan must be
+ * there: a run resumed or evaluated with a default in place of a missing
+ * tensor would silently compute something else.
+ */
+import type { Plan } from '../../plan/types.js';
+import type { ExecutorState, NamedArray } from '../exec/executor.js';
+import { CheckpointError, type Checkpoint } from './checkpoint.js';
+
+export function stateFromCheckpoint(plan: Plan, ckpt: Checkpoint, path: string): ExecutorState {
+  const names = new Set(plan.params.map((p) => p.name));
+  const missing = plan.params.filter((p) => !ckpt.tensors.has(p.name));
+  if (missing.length > 0) {
+    const what = (role: string) => (role === 'running_mean' || role === 'running_var' ? 'batchnorm running statistics' : 'a parameter');
+    const list = missing.slice(0, 3).map((p) => `\`${p.name}\` (${what(p.role)})`).join(', ');
+    throw new CheckpointError(`${path}: the checkpoint lacks ${list}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''} that the plan has`);
+  }
+  const params: NamedArray[] = [];
+  const slots: NamedArray[] = [];
+  for (const [name, t] of ckpt.tensors) (names.has(name) ? params : slots).push({ name, shape: t.shape, values: t.values });
+  return { params, slots, optimizerStep: ckpt.header.optimizer.step };
+}

@@ -1,0 +1,132 @@
+/**
+ * Whole training runs of a small residual network with batchnorm (a graph
+ * plan) on the 64-image fixture: resume after an epoch, after SIGINT
+ * mid-epoch and after SIGKILL all end with exactly the weights and running
+ * statistics of an uninterrupted run; a checkpoint without the running
+ * statistics is refused by name.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Plan } from '../../plan/types.js';
+import { readCheckpoint, writeCheckpoint } from '../../runtime/train/checkpoint.js';
+import type { TrainEvent } from '../../runtime/train/events.js';
+import { startRun } from '../../runtime/train/run.js';
+import { PlanBuilder } from './plan-builder.js';
+
+const dataDir = resolve('test/fixtures/data/fashion-mnist');
+
+/** stem conv+bn+relu, a residual block with a projection, global average pooling, dense. */
+export function residualPlan(): Plan {
+  const g = new PlanBuilder({
+    name: 'tiny-resnet', input: [28, 28, 1], seed: 3, classes: 10,
+    train: { batch: 16, epochs: 2, optimizer: { type: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0.0005 }, schedule: { type: 'step', every: 1, factor: 0.5, warmup: null }, labelSmoothing: 0.1 },
+    data: {
+      dataset: { kind: 'fashion-mnist', path: dataDir, classes: null }, validation: 'test', trainLimit: null,
+      preprocess: { resize: null, resizeShorter: null, centerCrop: null, scale: 1 / 255, mean: 'per-channel', std: null },
+      augment: { randomCrop: [28, 28], pad: 2, flip: true, pcaColour: 0 }, testCrops: 'center',
+    },
+  });
+  const stem = g.batchnorm('stem.bn', g.conv('stem', g.input, { filters: 8, kernel: 3, stride: 2, pad: 1, bias: false }), { act: 'relu' });
+  const a = g.batchnorm('b1.bn1', g.conv('b1.conv1', stem, { filters: 16, kernel: 3, stride: 2, pad: 1, bias: false }), { act: 'relu' });
+  const b = g.batchnorm('b1.bn2', g.conv('b1.conv2', a, { filters: 16, kernel: 3, pad: 1, bias: false }));
+  const skip = g.batchnorm('b1.proj.bn', g.conv('b1.proj', stem, { filters: 16, kernel: 1, stride: 2, bias: false }));
+  const sum = g.add('b1.add', [b, skip], { act: 'relu' });
+  return g.finish(g.dense('fc', g.dropout('drop', g.globalPool('gap', 'globalavgpool', sum), 0.2), { units: 10 }));
+}
+
+const quiet = (events: TrainEvent[] = []) => (e: TrainEvent) => void events.push(e);
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'netc-graph-run-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+const weights = (dir: string) => {
+  const c = readCheckpoint(join(dir, 'checkpoint.ckpt'));
+  return Object.fromEntries([...c.tensors].map(([n, t]) => [n, Array.from(t.values)]));
+};
+
+describe('training runs of a residual network with batchnorm', () => {
+  const plan = residualPlan();
+  const base = { plan, baseDir: '.', backend: 'wasm' as const };
+  let reference: Record<string, number[]>;
+
+  it('trains and checkpoints the running statistics, which move', async () => {
+    const dir = tmp();
+    const s = await startRun({ ...base, runDir: dir, reporter: quiet() });
+    expect(s.status).toBe('finished');
+    expect(s.test!.top1_error).toBeLessThan(0.9);
+    reference = weights(dir);
+    expect(Object.keys(reference)).toContain('b1.bn2.running_var');
+    expect(reference['stem.bn.running_mean']!.some((v) => v !== 0)).toBe(true);
+    expect(reference['b1.bn2.running_var']!.some((v) => v !== 1)).toBe(true);
+    // no optimizer state for the statistics
+    expect(Object.keys(reference).filter((n) => /running_(mean|var)\./.test(n))).toEqual([]);
+  });
+
+  // (a step schedule: unlike cosine, its rates do not depend on the run's epoch count, which the first part changes)
+  it('resumed after an epoch, ends with the same weights and statistics', async () => {
+    const dir = tmp();
+    await startRun({ ...base, runDir: dir, epochs: 1, reporter: quiet() });
+    await startRun({ resumeDir: dir, epochs: 2, reporter: quiet() });
+    expect(weights(dir)).toEqual(reference);
+  });
+
+  it('interrupted mid-epoch (as by SIGINT) and resumed, ends with the same weights and statistics', async () => {
+    const dir = tmp();
+    let steps = 0;
+    const first = await startRun({
+      ...base, runDir: dir, reporter: (e) => {
+        if (e.type === 'step' && ++steps === 3) process.emit('SIGINT', 'SIGINT');
+      },
+    });
+    expect(first.status).toBe('interrupted');
+    await startRun({ resumeDir: dir, reporter: quiet() });
+    expect(weights(dir)).toEqual(reference);
+  });
+
+  it('killed with SIGKILL and resumed, ends with the same weights and statistics', async () => {
+    const cli = resolve('dist/cli/main.js');
+    if (!existsSync(cli)) return console.warn('skipped: build with `npx tsc -p .` first (npm test does)');
+    const dir = tmp();
+    const planPath = join(dir, 'tiny-resnet.plan.json');
+    writeFileSync(planPath, JSON.stringify(plan));
+    const runDir = join(dir, 'run');
+    const child = spawn(process.execPath, [cli, 'train', planPath, '--run-dir', runDir, '--backend', 'wasm', '--checkpoint-every', '1', '-q'], { stdio: 'ignore' });
+    const ckpt = join(runDir, 'checkpoint.ckpt');
+    await new Promise<void>((done, fail) => {
+      const timer = setInterval(() => {
+        if (existsSync(ckpt) && statSync(ckpt).size > 0) {
+          clearInterval(timer);
+          child.kill('SIGKILL');
+          done();
+        }
+      }, 20);
+      child.on('exit', () => {
+        clearInterval(timer);
+        done();
+      });
+      setTimeout(() => fail(new Error('no checkpoint within 60 s')), 60_000);
+    });
+    await new Promise((r) => child.once('exit', r).once('close', r) && setTimeout(r, 200));
+    await startRun({ resumeDir: runDir, reporter: quiet() });
+    expect(weights(runDir)).toEqual(reference);
+  });
+
+  it('refuses a checkpoint without the running statistics, naming them', async () => {
+    const dir = tmp();
+    await startRun({ ...base, runDir: dir, epochs: 1, reporter: quiet() });
+    const path = join(dir, 'checkpoint.ckpt');
+    const c = readCheckpoint(path);
+    const { tensors: _t, payloadSha256: _s, ...header } = c.header;
+    writeCheckpoint(path, header, [...c.tensors].filter(([n]) => !n.includes('running')).map(([name, t]) => ({ name, ...t })));
+    await expect(startRun({ resumeDir: dir, epochs: 2, reporter: quiet() })).rejects.toThrow(/checkpoint\.ckpt: the checkpoint lacks `stem\.bn\.running_mean` \(batchnorm running statistics\).* and \d+ more/);
+    expect(readFileSync(path).length).toBeGreaterThan(0);
+  });
+});
