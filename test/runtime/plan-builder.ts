@@ -63,6 +63,11 @@ export class PlanBuilder {
     return name;
   }
 
+  /** An explicit exchange: the split value x made whole, for `consumer`. */
+  exchange(x: number, consumer: string): number {
+    return this.gathered(x, consumer);
+  }
+
   /** The input of an op that reads every tower: exchanged first when split. */
   private gathered(x: number, consumer: string): number {
     if (!this.split(x)) return x;
