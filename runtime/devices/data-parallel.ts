@@ -101,8 +101,9 @@ export class DataParallelExecutor implements Executor {
     return { lossSum, probabilities, count: batch.y.length };
   }
 
-  async getState(): Promise<ExecutorState> {
-    const r = await this.group.request(0, { kind: 'getState' });
+  /** The state of the model: any device's (device 0 unless asked; tests compare them). */
+  async getState(device = 0): Promise<ExecutorState> {
+    const r = await this.group.request(device, { kind: 'getState' });
     const h = r.h as { entries: StateEntry[]; optimizerStep: number };
     const arrays: NamedArray[] = h.entries.map((e, i) => ({ name: e.name, shape: e.shape, values: r.bufs[i] as Float32Array }));
     return { params: arrays.filter((_, i) => !h.entries[i]!.slot), slots: arrays.filter((_, i) => h.entries[i]!.slot), optimizerStep: h.optimizerStep };
