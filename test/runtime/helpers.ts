@@ -1,5 +1,7 @@
 /** Shared helpers for runtime tests: compile a spec from text, make batches. */
+import * as tf from '@tensorflow/tfjs';
 import { compileSource } from '../../compiler/compile.js';
+import type { Executor, HostBatch } from '../../runtime/exec/executor.js';
 import type { Plan } from '../../plan/types.js';
 
 export function planOf(yaml: string): Plan {
@@ -22,4 +24,15 @@ export function pseudoRandom(n: number, seed: number, scale = 1): Float32Array {
     out[i] = ((s / 4294967296) * 2 - 1) * scale;
   }
   return out;
+}
+
+/** Trains and evaluates 10 steps; returns the live tensor counts after step 2 and after step 10 (equal when nothing leaks). */
+export async function tensorCountsOverSteps(ex: Executor, batch: HostBatch): Promise<[number, number]> {
+  let after2 = 0;
+  for (let s = 1; s <= 10; s++) {
+    await ex.trainStep(batch, 0.05, s);
+    await ex.evaluate(batch);
+    if (s === 2) after2 = tf.memory().numTensors;
+  }
+  return [after2, tf.memory().numTensors];
 }
