@@ -17,7 +17,7 @@ import type { ExecutorState, HostBatch } from '../../runtime/exec/executor.js';
 import { LocalExecutor } from '../../runtime/exec/local-executor.js';
 import { createForward } from '../../runtime/model/forward.js';
 import type { RunConfig } from '../../runtime/train/run-dir.js';
-import { pseudoRandom } from './helpers.js';
+import { planOf, pseudoRandom } from './helpers.js';
 import { PlanBuilder } from './plan-builder.js';
 
 const built = existsSync(new URL('../../dist/runtime/devices/worker.js', import.meta.url));
@@ -30,32 +30,67 @@ beforeAll(async () => {
 const train = { batch: 6, optimizer: { type: 'sgd' as const, lr: 0.05, momentum: 0.9, weightDecay: 0.0005 } };
 
 /**
- * Two towers: a batchnorm of the replicated input, split convs and batchnorms,
- * a residual add of split values, a tower-major concat, global pooling, and
- * (replicatedLogits) a batchnorm of the gathered logits, so the loss reads a
- * value every device computes whole.
+ * Two towers, as a spec: a batchnorm of the replicated input (every device
+ * computes it whole), split convs and batchnorms, a residual add of split
+ * values, a tower-major concat, dropout, global pooling.
  */
-function towerGraph(replicatedLogits: boolean): Plan {
-  const g = new PlanBuilder({ name: 'tower-graph', input: [6, 6, 2], towers: 2, seed: 5, train });
+const towerSpec = `
+netc: 1
+name: tower-graph
+seed: 5
+input: { shape: [6, 6, 2] }
+towers: 2
+defaults: { init: he_normal, bias: false }
+layers:
+  - { name: bn0, type: batchnorm }
+  - { name: c1, type: conv, filters: 8, kernel: 3, pad: 1 }
+  - { name: c1_bn, type: batchnorm, act: relu }
+  - { name: c2, type: conv, filters: 8, kernel: 3, pad: 1, connect: tower }
+  - { name: c2_bn, type: batchnorm }
+  - { name: add, type: add, inputs: [c2_bn, c1_bn], act: relu }
+  - { name: c3, type: conv, filters: 4, kernel: 1, connect: tower, act: relu }
+  - { name: cat, type: concat, inputs: [add, c3] }
+  - { name: drop, type: dropout, p: 0.3 }
+  - { name: gap, type: globalavgpool }
+  - { name: fc, type: dense, units: 6, bias: 0 }
+  - { name: prob, type: softmax }
+train: { batch: 6, optimizer: { type: sgd, lr: 0.05, momentum: 0.9, weight_decay: 0.0005 } }
+`;
+
+/**
+ * The same kind of graph built by hand with the logits a batchnorm of the
+ * gathered dense output (which a spec cannot say): the loss reads a value
+ * every device computes whole.
+ */
+function replicatedLogitsGraph(): Plan {
+  const g = new PlanBuilder({ name: 'tower-graph-whole-logits', input: [6, 6, 2], towers: 2, seed: 5, train });
   const bn0 = g.batchnorm('bn0', g.input);
   const c1 = g.batchnorm('c1.bn', g.conv('c1', bn0, { filters: 8, kernel: 3, pad: 1, bias: false }), { act: 'relu' });
   const c2 = g.batchnorm('c2.bn', g.conv('c2', c1, { filters: 8, kernel: 3, pad: 1, connect: 'tower', bias: false }));
   const sum = g.add('add', [c2, c1], { act: 'relu' });
-  const c3 = g.conv('c3', sum, { filters: 4, kernel: 1, connect: 'tower', act: 'relu' });
-  const both = g.concat('cat', [sum, c3]);
-  const pooled = g.globalPool('gap', 'globalavgpool', g.dropout('drop', both, 0.3));
+  const pooled = g.globalPool('gap', 'globalmaxpool', g.dropout('drop', sum, 0.3));
   const fc = g.dense('fc', pooled, { units: 6 });
-  return g.finish(replicatedLogits ? g.batchnorm('out.bn', g.exchange(fc, 'out.bn'), { momentum: 0.2 }) : fc);
+  return g.finish(g.batchnorm('out.bn', g.exchange(fc, 'out.bn'), { momentum: 0.2 }));
 }
 
-/** One tower: conv, batchnorm (relu), a residual block, pooling, dense; no dropout. */
-function dataGraph(): Plan {
-  const g = new PlanBuilder({ name: 'data-graph', input: [6, 6, 2], seed: 9, train, classes: 4 });
-  const stem = g.batchnorm('stem.bn', g.conv('stem', g.input, { filters: 4, kernel: 3, pad: 1, bias: false }), { act: 'relu', momentum: 0.3 });
-  const a = g.batchnorm('a.bn', g.conv('a', stem, { filters: 4, kernel: 3, pad: 1, bias: false }), { act: 'relu', momentum: 0.3 });
-  const sum = g.add('add', [a, stem]);
-  return g.finish(g.dense('fc', g.globalPool('gap', 'globalmaxpool', sum), { units: 4 }));
-}
+/** One tower: conv, batchnorm (relu), a residual block, global max pooling, dense; no dropout. */
+const dataSpec = `
+netc: 1
+name: data-graph
+seed: 9
+input: { shape: [6, 6, 2] }
+defaults: { init: he_normal, bias: false }
+layers:
+  - { name: stem, type: conv, filters: 4, kernel: 3, pad: 1 }
+  - { name: stem_bn, type: batchnorm, act: relu, momentum: 0.3 }
+  - { name: a, type: conv, filters: 4, kernel: 3, pad: 1 }
+  - { name: a_bn, type: batchnorm, act: relu, momentum: 0.3 }
+  - { name: add, type: add, inputs: [a_bn, stem_bn] }
+  - { name: gap, type: globalmaxpool }
+  - { name: fc, type: dense, units: 4, bias: 0 }
+  - { name: prob, type: softmax }
+train: { batch: 7, optimizer: { type: sgd, lr: 0.05, momentum: 0.9, weight_decay: 0.0005 } }
+`;
 
 function config(plan: Plan, devices: number, placement: 'data' | 'towers'): RunConfig {
   return { backend: 'wasm', devices, placement, seed: plan.seed, baseDir: '.', dataPath: null, trainLimit: null, testLimit: null, checkpointEvery: 0 };
@@ -80,8 +115,8 @@ function maxDiff(a: ExecutorState, b: ExecutorState): number {
 
 describe.skipIf(!built)('tower placement of a graph follows one device', () => {
   for (const [replicatedLogits, transport] of [[false, 'thread'], [true, 'thread'], [true, 'process']] as const) {
-    it(`branches, merges, split and replicated batchnorm${replicatedLogits ? ', logits every device computes whole' : ''} (${transport}s)`, async () => {
-      const plan = towerGraph(replicatedLogits);
+    it(`branches, merges, split and replicated batchnorm${replicatedLogits ? ', logits every device computes whole' : ''} (${transport === 'thread' ? 'threads' : 'processes'})`, async () => {
+      const plan = replicatedLogits ? replicatedLogitsGraph() : planOf(towerSpec);
       const sizes = [6, 6, 4];
       const local = new LocalExecutor(plan, { seed: plan.seed });
       const losses: number[] = [];
@@ -108,7 +143,7 @@ describe.skipIf(!built)('tower placement of a graph follows one device', () => {
 });
 
 describe.skipIf(!built)('data placement with batchnorm', () => {
-  const plan = dataGraph();
+  const plan = planOf(dataSpec);
 
   it('each device normalizes its own rows; the running statistics move by the whole batch\'s, the same on every device', async () => {
     const batch = batchOf(plan, 7, 0);
@@ -124,7 +159,7 @@ describe.skipIf(!built)('data placement with batchnorm', () => {
     // Independently: each slice's forward in training mode (its own statistics), the batchnorm inputs of both
     // slices together, their mean and unbiased variance; and each slice's loss from its logits.
     const expected = new Map<string, number[]>();
-    for (const [bn, input] of [['stem.bn', 'stem'], ['a.bn', 'a']] as const) {
+    for (const [bn, input] of [['stem_bn', 'stem'], ['a_bn', 'a']] as const) {
       const acts = rows.map(({ start, n }) => createForward(plan, input)(params, slice(start, n), { training: true, dropoutSeed: 0 }).dataSync());
       const all = acts.flatMap((a) => Array.from(a));
       const C = 4;
