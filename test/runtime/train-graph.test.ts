@@ -5,14 +5,14 @@
  * statistics of an uninterrupted run; a checkpoint without the running
  * statistics is refused by name.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readCheckpoint, writeCheckpoint } from '../../runtime/train/checkpoint.js';
 import type { TrainEvent } from '../../runtime/train/events.js';
 import { startRun } from '../../runtime/train/run.js';
+import { netc } from '../support/netc-process.js';
+import { useTempDirs } from '../support/temp-dirs.js';
 import { planOf } from './helpers.js';
 
 const dataDir = resolve('test/fixtures/data/fashion-mnist');
@@ -51,15 +51,7 @@ data:
 `;
 
 const quiet = (events: TrainEvent[] = []) => (e: TrainEvent) => void events.push(e);
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'netc-graph-run-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tmp = useTempDirs('graph-run');
 const weights = (dir: string) => {
   const c = readCheckpoint(join(dir, 'checkpoint.ckpt'));
   return Object.fromEntries([...c.tensors].map(([n, t]) => [n, Array.from(t.values)]));
@@ -103,30 +95,24 @@ describe('training runs of a residual network with batchnorm', () => {
     expect(weights(dir)).toEqual(reference);
   });
 
-  it('killed with SIGKILL and resumed, ends with the same weights and statistics', async () => {
-    const cli = resolve('dist/cli/main.js');
-    if (!existsSync(cli)) return console.warn('skipped: build with `npx tsc -p .` first (npm test does)');
+  it('killed with SIGKILL (netc train) and resumed, ends with the same weights and statistics', async () => {
     const dir = tmp();
-    const planPath = join(dir, 'tiny-resnet.yaml');
-    writeFileSync(planPath, residualSpec);
+    const specPath = join(dir, 'tiny-resnet.yaml');
+    writeFileSync(specPath, residualSpec);
     const runDir = join(dir, 'run');
-    const child = spawn(process.execPath, [cli, 'train', planPath, '--run-dir', runDir, '--backend', 'wasm', '--checkpoint-every', '1', '-q'], { stdio: 'ignore' });
-    const ckpt = join(runDir, 'checkpoint.ckpt');
-    await new Promise<void>((done, fail) => {
-      const timer = setInterval(() => {
-        if (existsSync(ckpt) && statSync(ckpt).size > 0) {
-          clearInterval(timer);
-          child.kill('SIGKILL');
-          done();
+    let killed = false;
+    // killed at its first step checkpoint, long before the end
+    const child = await netc(['train', specPath, '--run-dir', runDir, '--backend', 'wasm', '--checkpoint-every', '1', '--json'], {
+      onLine: (line, proc) => {
+        const e = JSON.parse(line) as Record<string, unknown>;
+        if (!killed && e.type === 'checkpoint' && e.reason === 'interval') {
+          killed = true;
+          proc.kill('SIGKILL');
         }
-      }, 20);
-      child.on('exit', () => {
-        clearInterval(timer);
-        done();
-      });
-      setTimeout(() => fail(new Error('no checkpoint within 60 s')), 60_000);
+      },
     });
-    await new Promise((r) => child.once('exit', r).once('close', r) && setTimeout(r, 200));
+    expect(child.signal, child.stderr).toBe('SIGKILL');
+    expect(readCheckpoint(join(runDir, 'checkpoint.ckpt')).header.step).toBeLessThan(8);
     await startRun({ resumeDir: runDir, reporter: quiet() });
     expect(weights(runDir)).toEqual(reference);
   });
