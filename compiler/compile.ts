@@ -2,10 +2,11 @@
  * The compiler driver: runs the passes in their one declared order and
  * returns the plan (when there are no errors) with every diagnostic.
  *
- *   parse (yaml | netc) -> extends -> validate-form -> normalize -> check-names
+ *   parse (yaml | netc) -> extends -> validate-form -> expand-blocks (+ the form of
+ *   the instances' layers) -> normalize -> check-names
  *   -> check-hyperparameters -> check-graph -> infer-shapes -> check-data -> build-plan
  */
-import { DiagnosticSink, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
+import { DiagnosticSink, mergeInstanceDuplicates, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
 import type { SpecDocument } from './frontend/document.js';
 import { parseSpecSource } from './frontend/parse-source.js';
 import './dsl/index.js'; // registers the .netc frontend
@@ -16,7 +17,8 @@ import { checkHyperparameters } from './passes/check-hyperparameters.js';
 import { checkNames } from './passes/check-names.js';
 import { inferShapes } from './passes/infer-shapes.js';
 import { normalizeSpec } from './passes/normalize.js';
-import { validateForm } from './passes/validate-form.js';
+import { validateExpandedLayers, validateForm } from './passes/validate-form.js';
+import { expandBlocks } from './passes/expand-blocks.js';
 import { buildPlan } from './plan/build-plan.js';
 import type { Plan } from '../plan/types.js';
 import type { ModelSpec } from './spec/types.js';
@@ -39,7 +41,7 @@ export function compileSource(path: string, text: string, options: CompileOption
   const host = options.host ?? nodeHost;
   try {
     const result = runPasses(path, text, host, sink);
-    return { ...result, diagnostics: sortDiagnostics(sink.items) };
+    return { ...result, diagnostics: sortDiagnostics(mergeInstanceDuplicates(sink.items)) };
   } catch (e) {
     // A thrown exception is netc's bug, never the user's: say so, with what we know.
     sink.report('NETC9001', undefined, { detail: (e as Error)?.stack?.split('\n').slice(0, 3).join(' | ') ?? String(e) }, { hint: 'please report this with the spec that caused it' });
@@ -65,6 +67,13 @@ function runPasses(path: string, text: string, host: CompilerHost, sink: Diagnos
   const document = resolveExtends(parsed.document, host, sink);
   if (!document) return {};
   if (!validateForm(document, sink)) return { document };
+  // Blocks are expanded once the form is known good; their layers' form is checked after.
+  const expanded = expandBlocks(document, sink);
+  if (sink.hasErrors || !validateExpandedLayers(expanded, sink)) return { document: expanded };
+  return runSemanticPasses(expanded, sink);
+}
+
+function runSemanticPasses(document: SpecDocument, sink: DiagnosticSink): Omit<CompileResult, 'diagnostics'> {
   const spec = normalizeSpec(document, sink);
   checkNames(spec, document, sink);
   checkHyperparameters(spec, document, sink);

@@ -100,6 +100,15 @@ class NetcPrinter {
           }
         });
       }
+      if (key === 'blocks' && isObj(v) && Object.values(v).every((b) => isObj(b) && Array.isArray(b.layers) && b.layers.every(isObj))) {
+        return block(() => {
+          for (const [name, def] of Object.entries(v as Record<string, Obj>)) {
+            const p = joinPointer(at, name);
+            const head = [printHead(name), ...this.named(def, p, new Set(['layers']))].join(' ');
+            this.block(depth + 1, head, p, () => this.layers(def.layers as Obj[], joinPointer(p, 'layers'), depth + 2));
+          }
+        });
+      }
       if ((key === 'train' || key === 'data') && isObj(v)) {
         const inner = childContext(context, key);
         return block(() => {
@@ -162,13 +171,17 @@ class NetcPrinter {
     let name: string | undefined;
     if (type !== undefined) {
       if (typeof layer.name === 'string') {
-        name = printHead(layer.name);
+        name = layerHead(layer.name);
         used.add('name');
       }
       used.add('type');
       const count = COUNT_FIELD[type];
       if (count && typeof layer[count] === 'number') {
         words.push(this.number(layer[count] as number, joinPointer(at, count)));
+        used.add(count);
+      } else if (count && typeof layer[count] === 'string' && isParamRef(layer[count] as string)) {
+        // `conv1 conv $filters 3x3`: a block parameter in the count's place.
+        words.push(layer[count] as string);
         used.add(count);
       }
       const sizeField = SIZE_FIELD[type];
@@ -183,7 +196,7 @@ class NetcPrinter {
     words.push(...this.named(layer, at, used));
     const rest = words.join(' ');
     if (type === undefined) return { rest };
-    return { ...(name !== undefined ? { name } : {}), type: printHead(type), rest };
+    return { ...(name !== undefined ? { name } : {}), type: layerHead(type), rest };
   }
 
   /** `insert after conv1 { ... }`: one statement per entry. */
@@ -237,6 +250,16 @@ class NetcPrinter {
     if (text !== undefined && isNumberText(text) && Object.is(Number(text), n)) return text;
     return formatNumber(n);
   }
+}
+
+/** A layer's name or type: a bare `$word` there would read as a block parameter (the count). */
+function layerHead(s: string): string {
+  return s.startsWith('$') ? quote(s) : printHead(s);
+}
+
+/** `$filters`: a block parameter, printed bare where a count goes. */
+function isParamRef(s: string): boolean {
+  return s.startsWith('$') && isBareValue(s);
 }
 
 /** `11` -> `11x11`, [3, 5] -> `3x5`; a square pair stays a list (it is a different value). */

@@ -63,6 +63,21 @@ export function toYaml(value: JsonValue, options: YamlPrintOptions = {}): string
         out.push(...lines.map((l, j) => (j === 0 ? `  - ${l}` : `    ${l}`)));
       });
       afterSection = true;
+    } else if (key === 'blocks' && isObj(v) && Object.keys(v).length && Object.values(v).every(isObj)) {
+      // One block per entry: its keys on their own lines, its layers one flow mapping each.
+      section();
+      out.push(`${k}:`);
+      for (const [name, def] of Object.entries(v as Record<string, Obj>)) {
+        const bp = joinPointer(at, name);
+        out.push(`  ${scalar(name)}:`);
+        for (const [dk, dv] of Object.entries(def)) {
+          const dp = joinPointer(bp, dk);
+          if (dk === 'layers' && Array.isArray(dv) && dv.length) out.push(`    ${scalar(dk)}:`, ...dv.map((l, j) => `      - ${flow(l, joinPointer(dp, j))}`));
+          else out.push(`    ${scalar(dk)}: ${flow(dv, dp)}`);
+        }
+        if (Object.keys(def).length === 0) out[out.length - 1] += ' {}';
+      }
+      afterSection = true;
     } else if (SECTIONS.has(key) && isObj(v) && Object.keys(v).length) {
       section();
       out.push(`${k}:`, ...Object.entries(v).map(([ek, ev]) => `  ${scalar(ek)}: ${flow(ev, joinPointer(at, ek))}`));

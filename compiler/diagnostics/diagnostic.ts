@@ -31,6 +31,8 @@ export function createDiagnostic(
   args: Record<string, string | number> = {},
   extras: DiagnosticExtras = {},
 ): Diagnostic {
+  // Text inside a block instance also points at the use that instantiated it.
+  const related = [...(extras.related ?? []), ...(span?.via ?? [])];
   const d: Diagnostic = {
     code,
     severity: messages[code].severity,
@@ -38,7 +40,7 @@ export function createDiagnostic(
     ...(span ? { span } : {}),
     ...(extras.hint ? { hint: extras.hint } : {}),
     ...(extras.notes?.length ? { notes: extras.notes } : {}),
-    ...(extras.related?.length ? { related: extras.related } : {}),
+    ...(related.length ? { related } : {}),
   };
   return d;
 }
@@ -66,6 +68,37 @@ export class DiagnosticSink {
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
+}
+
+/**
+ * One diagnostic per cause: the same code at the same text of a block,
+ * reached through several instances, is reported once, naming the others.
+ */
+export function mergeInstanceDuplicates(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const first = new Map<string, { index: number; others: string[] }>();
+  const out: Diagnostic[] = [];
+  for (const d of diagnostics) {
+    const via = d.span?.via;
+    if (!d.span || !via?.length) {
+      out.push(d);
+      continue;
+    }
+    const key = `${d.code}|${d.span.file.path}|${d.span.start}|${d.span.end}`;
+    const seen = first.get(key);
+    if (seen) {
+      seen.others.push(`\`${via.find((v) => v.instance)?.instance ?? '?'}\``);
+      continue;
+    }
+    first.set(key, { index: out.length, others: [] });
+    out.push(d);
+  }
+  for (const { index, others } of first.values()) {
+    if (!others.length) continue;
+    const d = out[index]!;
+    const shown = others.length <= 3 ? others.join(', ') : `${others.slice(0, 3).join(', ')} and ${others.length - 3} more`;
+    out[index] = { ...d, notes: [...(d.notes ?? []), `the same in ${shown}`] };
+  }
+  return out;
 }
 
 /** Stable order for output: by file, then position, then code. */

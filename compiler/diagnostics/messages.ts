@@ -90,6 +90,17 @@ export const messages = {
   // 33xx: data and augmentation
   NETC3301: { name: 'crop-larger-than-image', severity: 'error', template: 'crop {crop} is larger than the image {image}' },
   NETC3303: { name: 'pca-needs-rgb', severity: 'error', template: 'PCA colour augmentation needs 3 channels, the images have {channels}' },
+  // 34xx: blocks
+  NETC3401: { name: 'unknown-block-argument', severity: 'error', template: 'block `{block}` has no parameter `{name}`' },
+  NETC3402: { name: 'unknown-block-parameter', severity: 'error', template: '`${name}` is not a parameter of block `{block}`' },
+  NETC3403: { name: 'missing-block-argument', severity: 'error', template: '`{use}` does not give `{name}`, a parameter of block `{block}` without a default' },
+  NETC3404: { name: 'block-recursion', severity: 'error', template: 'block `{block}` contains itself: {chain}' },
+  NETC3405: { name: 'when-not-boolean', severity: 'error', template: '`when` must be `true` or `false`, found {found}' },
+  NETC3406: { name: 'when-removes-merge', severity: 'error', template: '`when` leaves out `{name}`, which reads {count} inputs: only a layer with one input can be left out' },
+  NETC3407: { name: 'too-many-layers', severity: 'error', template: 'blocks expand to more than {limit} layers' },
+  NETC3408: { name: 'block-named-like-layer-type', severity: 'error', template: 'block `{name}` has the name of a layer type' },
+  NETC3409: { name: 'reserved-block-parameter', severity: 'error', template: '`{name}` cannot be a block parameter: instances use it as a key of their own' },
+  NETC3410: { name: 'unused-block', severity: 'warning', template: 'block `{name}` is never used' },
   // 35xx: variants (extends)
   NETC3501: { name: 'extends-not-found', severity: 'error', template: 'cannot read base spec `{path}`: {detail}' },
   NETC3502: { name: 'extends-cycle', severity: 'error', template: 'specs extend each other in a cycle: {cycle}' },

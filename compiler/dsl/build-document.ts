@@ -101,6 +101,7 @@ export class DocumentBuilder {
       if (rest.length) this.error(rest[0]!, `\`${key} {\` takes no values before \`{\``, 'move them into the block, one per line');
       if (context === 'top' && key === 'layers') return this.layers(block, at);
       if (context === 'top' && key === 'modify') return this.modify(block, at);
+      if (context === 'top' && key === 'blocks') return this.blocks(block, at);
       return this.statements(block.statements, childContext(context, key), at);
     }
     const positional = rest.filter((i): i is SyntaxValue => i.kind !== 'named');
@@ -222,7 +223,8 @@ export class DocumentBuilder {
     const heads: Text[] = [];
     while (i < items.length && heads.length < 2) {
       const t = textOf(items[i]);
-      if (!t) break;
+      // `$filters` after the type is the count, given by a block parameter.
+      if (!t || isParamWord(items[i])) break;
       heads.push(t);
       i++;
     }
@@ -247,10 +249,10 @@ export class DocumentBuilder {
       }
       const countField = type === undefined ? undefined : COUNT_FIELD[type];
       const sizeField = type === undefined ? undefined : SIZE_FIELD[type];
-      if (it.kind === 'number' && countField && !countGiven) {
+      if ((it.kind === 'number' || isParamWord(it)) && countField && !countGiven) {
         countGiven = true;
         if (keys.claim(countField, it)) {
-          obj[countField] = it.value;
+          obj[countField] = it.kind === 'number' ? it.value : (it as { text: string }).text;
           this.spans.set(joinPointer(at, countField), this.self(it));
         }
       } else if (it.kind === 'size' && sizeField) {
@@ -311,6 +313,43 @@ export class DocumentBuilder {
       }
       if (stmt.block) this.error({ start: stmt.block.open, end: stmt.block.open + 1 }, 'a `modify` line takes no block');
       out[name.text] = this.namedInto({}, named, p, new KeyTracker(this));
+    }
+    return out;
+  }
+
+  /**
+   * `blocks { basic params={filters=null stride=1} { ...layer lines... } }`:
+   * one statement per block, its keys as pairs and its layers as a block.
+   */
+  private blocks(block: Block, at: string): JsonValue {
+    const out: Obj = {};
+    const keys = new KeyTracker(this);
+    for (const stmt of block.statements) {
+      if (stmt.recovered) continue;
+      const name = textOf(stmt.items[0]);
+      if (!name) {
+        this.error(stmt.items[0] ?? stmt, 'a line of `blocks` starts with the block name', 'write `basic params={filters=null} { ... }`');
+        continue;
+      }
+      const p = joinPointer(at, name.text);
+      stmt.ids = [p];
+      if (!keys.claim(name.text, name)) continue;
+      this.spans.set(p, { value: this.span(stmt.start, endOfStatement(stmt)), key: this.span(name.start, name.end) });
+      const named: Named[] = [];
+      for (const it of stmt.items.slice(1)) {
+        if (it.kind === 'named') named.push(it);
+        else this.error(it, `a block line takes \`key=value\` pairs before its \`{\`, found ${describeItem(this.file, it)}`, 'write `basic params={filters=null} { ... }`');
+      }
+      const def = this.namedInto({}, named, p, new KeyTracker(this));
+      if (stmt.block) {
+        const lp = joinPointer(p, 'layers');
+        if (def.layers !== undefined) this.error({ start: stmt.block.open, end: stmt.block.open + 1 }, '`layers` is given twice: as a pair and as the block', 'keep the block');
+        else {
+          this.spans.set(lp, { value: this.span(stmt.block.open, stmt.block.close + 1), key: this.span(stmt.block.open, stmt.block.open + 1) });
+          def.layers = this.layers(stmt.block, lp);
+        }
+      }
+      out[name.text] = def;
     }
     return out;
   }
@@ -437,6 +476,11 @@ function textOf(item: Item | undefined): Text | undefined {
   if (item.kind === 'word') return { text: item.text, start: item.start, end: item.end };
   if (item.kind === 'string') return { text: item.value, start: item.start, end: item.end };
   return undefined;
+}
+
+/** A bare `$name`: a block parameter standing for a value. */
+function isParamWord(item: Item | undefined): boolean {
+  return item?.kind === 'word' && item.text.startsWith('$');
 }
 
 /** `insert [ ... ]` is the plain list form; anything else is one `insert after X { }` entry. */

@@ -67,3 +67,8 @@ export function valueAt(root: JsonValue, pointer: string): JsonValue | undefined
   }
   return node;
 }
+
+/** A layer expanded from a block instance: its text is the block's, reached through a use (the span's `via`). */
+export function isInstanceLayer(doc: Pick<SpecDocument, 'spans'>, pointer: string): boolean {
+  return (doc.spans.get(pointer)?.value.via?.length ?? 0) > 0;
+}

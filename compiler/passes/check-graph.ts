@@ -20,7 +20,7 @@
  * layer as unknown without a second error.
  */
 import { DiagnosticSink, type RelatedSpan } from '../diagnostics/diagnostic.js';
-import { spanAt, type SpecDocument } from '../frontend/document.js';
+import { isInstanceLayer, spanAt, type SpecDocument } from '../frontend/document.js';
 import type { Span } from '../source/source-file.js';
 import type { LayerSpec, ModelSpec } from '../spec/types.js';
 import { didYouMean } from '../text/suggest.js';
@@ -142,8 +142,9 @@ export function checkGraph(spec: ModelSpec, doc: SpecDocument, sink: DiagnosticS
       }
       return j;
     }
-    // A layer called `input` (NETC3012) is never read: it is not an output either.
-    const sinks = layers.map((_, i) => i).filter((i) => readers[i]!.length === 0 && !afterSoftmax[i] && layers[i]!.name !== MODEL_INPUT);
+    // A layer called `input` (NETC3012) is never read: it is not an output either. Nor is a
+    // layer of a block that the block itself does not read: that is a dead branch of the block.
+    const sinks = layers.map((_, i) => i).filter((i) => readers[i]!.length === 0 && !afterSoftmax[i] && layers[i]!.name !== MODEL_INPUT && !isInstanceLayer(doc, layers[i]!.pointer));
     // Layers after a softmax are reported as such; the last of them is the output, as before graphs.
     if (sinks.length === 0) return n > 0 && forward.length === 0 ? n - 1 : null;
     if (sinks.length === 1) return sinks[0]!;

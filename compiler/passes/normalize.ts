@@ -7,6 +7,7 @@
 import { DiagnosticSink } from '../diagnostics/diagnostic.js';
 import { spanAt, type JsonValue, type SpecDocument } from '../frontend/document.js';
 import { parseActivation, parseInit } from '../spec/init.js';
+import { effectiveLayerNames } from '../spec/layer-names.js';
 import type {
   Activation, ConvLayer, DataSpec, DenseLayer, InitSpec, LayerSpec, Metric, ModelSpec, OptimizerSpec, PadSpec, Pair,
   Rounding, ScheduleSpec, TrainSpec, WeightedLayerFields,
@@ -44,10 +45,6 @@ export function normalizeSpec(doc: SpecDocument, sink: DiagnosticSink): ModelSpe
   const root = doc.value as Obj;
   const defaults = (root.defaults ?? {}) as Obj;
   const towers = (root.towers as number | undefined) ?? 1;
-  const usedNames = new Set<string>();
-  for (const l of (root.layers as Obj[] | undefined) ?? []) if (typeof l.name === 'string') usedNames.add(l.name);
-  const typeCounts = new Map<string, number>();
-
   const readInit = (value: JsonValue, pointer: string): InitSpec => {
     const r = parseInit(value as number | string);
     if (r.ok) return r.value;
@@ -92,24 +89,18 @@ export function normalizeSpec(doc: SpecDocument, sink: DiagnosticSink): ModelSpe
   };
 
   let previous = 'input';
-  const layers: LayerSpec[] = ((root.layers as Obj[] | undefined) ?? []).map((l, index) => {
-    const layer = normalizeLayer(l, index, previous);
+  const rawLayers = (root.layers as Obj[] | undefined) ?? [];
+  const names = effectiveLayerNames(rawLayers);
+  const layers: LayerSpec[] = rawLayers.map((l, index) => {
+    const layer = normalizeLayer(l, index, names[index]!, previous);
     previous = layer.name;
     return layer;
   });
 
-  function normalizeLayer(l: Obj, index: number, previous: string): LayerSpec {
+  /** `name` is the layer's own or its automatic name (conv1, conv2, ...). */
+  function normalizeLayer(l: Obj, index: number, name: string, previous: string): LayerSpec {
     const pointer = `/layers/${index}`;
     const type = l.type as string;
-    let name = l.name as string | undefined;
-    if (name === undefined) {
-      // Auto names (conv1, conv2, ...) skip names the spec uses elsewhere.
-      let n = typeCounts.get(type) ?? 0;
-      do name = `${type}${++n}`;
-      while (usedNames.has(name));
-      typeCounts.set(type, n);
-      usedNames.add(name);
-    }
     const src: Record<string, string> = {};
     for (const k of Object.keys(l)) src[k] = `${pointer}/${k}`;
     // A layer reads the one before it unless it names what it reads.

@@ -6,7 +6,7 @@
  */
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { DiagnosticSink } from '../diagnostics/diagnostic.js';
-import { spanAt, valueAt, type JsonValue, type SpecDocument } from '../frontend/document.js';
+import { isInstanceLayer, spanAt, valueAt, type JsonValue, type SpecDocument } from '../frontend/document.js';
 import { validateSpec } from '../schema/generated/validators.js';
 import { LAYER_TYPES, SPEC_VERSION } from '../schema/spec-schema.js';
 import { closestMatch, didYouMean, listChoices } from '../text/suggest.js';
@@ -39,6 +39,27 @@ export function validateForm(doc: SpecDocument, sink: DiagnosticSink): boolean {
   const finite = reportNonFinite(doc, sink);
   if (validate(doc.value)) return finite;
   const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
+  reportErrors(doc, errors, sink);
+  return false;
+}
+
+/**
+ * The layers of block instances, after expansion: a block's layers hold
+ * `$param` values, so their form can only be checked once the arguments are
+ * in. Errors point at the block's text (and, through the span, at the use).
+ */
+export function validateExpandedLayers(doc: SpecDocument, sink: DiagnosticSink): boolean {
+  const layers = (doc.value as Record<string, JsonValue>).layers;
+  if (!Array.isArray(layers)) return true;
+  // Only instance layers are unchecked: their spans come through a use (`via`).
+  const unchecked = layers.flatMap((_, k) => (isInstanceLayer(doc, `/layers/${k}`) ? [k] : []));
+  if (unchecked.length === 0) return true;
+  // The spec validator checks them, as the layers of a minimal spec (they are all of a layer kind by now).
+  const validate = getValidator();
+  if (validate({ netc: SPEC_VERSION, name: 'blocks', input: { shape: [1] }, layers: unchecked.map((k) => layers[k]!) })) return true;
+  const errors = (validate.errors ?? [])
+    .filter((e) => e.keyword !== 'if')
+    .map((e) => ({ ...e, instancePath: e.instancePath.replace(/^\/layers\/(\d+)/, (_m, i: string) => `/layers/${unchecked[Number(i)]}`) }));
   reportErrors(doc, errors, sink);
   return false;
 }

@@ -167,14 +167,51 @@ export const LAYER_TYPES = Object.keys(layerDefs);
 export const ACTIVATIONS = activationNames;
 export const METRICS = ['loss', 'top1_error', 'top5_error', 'accuracy'];
 
+/** A layer whose type is no layer kind: an instance of a block, with its arguments (checked against the block's parameters). */
+const blockInstance: Schema = {
+  type: 'object',
+  description: 'an instance of a block: `type` names the block, the other keys are its arguments',
+  properties: {
+    name: common.name,
+    type: { type: 'string' },
+    input: common.input,
+    inputs: common.inputs,
+    repeat: { ...int(1), description: 'instances in a chain, named <name>.block1, <name>.block2, ...' },
+    first: { type: 'object', description: 'arguments that differ for the first instance (a stride-2 projection, say)' },
+    comment: common.comment,
+  },
+};
+
+const builtinBranches = LAYER_TYPES.map((t) => ({
+  if: { properties: { type: { const: t } }, required: ['type'] },
+  then: { $ref: `#/$defs/${t}` },
+}));
+
+/** A layer of the spec: a layer kind with its keys, or (any other type) an instance of a block. */
 const layer: Schema = {
   type: 'object',
   required: ['type'],
-  properties: { type: { enum: LAYER_TYPES, description: 'layer type' } },
-  allOf: LAYER_TYPES.map((t) => ({
-    if: { properties: { type: { const: t } }, required: ['type'] },
-    then: { $ref: `#/$defs/${t}` },
-  })),
+  properties: { type: { type: 'string', description: `layer type (${LAYER_TYPES.join(', ')}) or the name of a block` } },
+  allOf: [...builtinBranches, { if: { properties: { type: { not: { enum: LAYER_TYPES } } }, required: ['type'] }, then: { $ref: '#/$defs/block_instance' } }],
+};
+
+/** Layers are checked by one shared definition (the validator compiles it once, not once per place). */
+const layerRef: Schema = { $ref: '#/$defs/layer' };
+
+const block: Schema = {
+  description: 'a block: layers with parameters, used as a layer type',
+  ...objectOf({
+    description: str('free text'),
+    comment: str('free text'),
+    params: { type: 'object', description: 'parameter -> default value (null: the use must give it); `$name` in the layers is replaced by the value' },
+    layers: {
+      type: 'array',
+      minItems: 1,
+      description: 'the layers, as in `layers:`, with `$param` values and `when: $param` (false leaves the layer out; its readers read its input); `input` is the block input',
+      items: { type: 'object', required: ['type'], properties: { type: { type: 'string' }, name: { type: 'string' } } },
+    },
+    output: str('the layer whose output is the block output; default: the last layer'),
+  }, ['layers']),
 };
 
 const lrField: Schema = { ...num, description: 'initial learning rate (the paper: 0.01)' };
@@ -265,7 +302,7 @@ const variant = {
   insert: {
     type: 'array',
     description: 'layers to add before or after a named base layer',
-    items: objectOf({ before: { type: 'string' }, after: { type: 'string' }, layers: { type: 'array', items: layer } }, ['layers']),
+    items: objectOf({ before: { type: 'string' }, after: { type: 'string' }, layers: { type: 'array', items: layerRef } }, ['layers']),
   },
   remove: { type: 'array', items: { type: 'string' }, description: 'layer names to remove' },
 };
@@ -297,13 +334,17 @@ export const specSchema: Schema = {
     towers: { ...int(1), description: "split every layer's outputs over this many towers (the paper: 2)" },
     placement: { enum: ['towers', 'data'], description: 'multi-device default: towers (model parallel) or data parallel' },
     defaults: { ...objectOf({ init, bias, act: activation, lr_mult: multiplier, decay_mult: multiplier, round: rounding }), description: 'values every layer gets unless it says otherwise' },
-    layers: { type: 'array', items: layer, description: 'the network, in order; a layer reads the one before it unless it names its `input`/`inputs`' },
+    blocks: { type: 'object', additionalProperties: block, propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_-]*$' }, description: 'reusable blocks by name (docs/graphs.md); a layer whose `type` is a block name is an instance of it' },
+    layers: { type: 'array', items: layerRef, description: 'the network, in order; a layer reads the one before it unless it names its `input`/`inputs`' },
     output: { ...layerName, description: 'the layer whose output is the model output; default: the one layer nobody reads' },
     train: { ...train, description: 'how to train: batch, epochs, optimizer, schedule, metrics' },
     data: { ...data, description: 'dataset, preprocessing, augmentation' },
     ...variant,
   },
-  $defs: Object.fromEntries(
-    Object.entries(layerDefs).map(([t, def]) => [t, { type: 'object', additionalProperties: false, ...def }]),
-  ),
+  $defs: {
+    ...Object.fromEntries(Object.entries(layerDefs).map(([t, def]) => [t, { type: 'object', additionalProperties: false, ...def }])),
+    block_instance: blockInstance,
+    layer,
+  },
 };
+

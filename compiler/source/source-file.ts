@@ -55,4 +55,17 @@ export interface Span {
   readonly file: SourceFile;
   readonly start: number;
   readonly end: number;
+  /**
+   * Text of a block's layers reached through an instance: the uses that
+   * instantiated it, innermost first. A diagnostic here also points at them.
+   */
+  readonly via?: readonly SpanVia[];
+}
+
+/** A place that led to a span (the use of a block), with what it says. */
+export interface SpanVia {
+  readonly span: Span;
+  readonly label: string;
+  /** Set on the use of a block: the instance's name (`stage2.block1`). */
+  readonly instance?: string;
 }

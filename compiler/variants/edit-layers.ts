@@ -22,7 +22,7 @@ import { joinPointer, spanAt, type JsonValue, type NodeSpans, type SpecDocument 
 import { MODEL_INPUT } from '../passes/check-graph.js';
 import type { Span } from '../source/source-file.js';
 import { didYouMean } from '../text/suggest.js';
-import { effectiveLayerNames } from './layer-names.js';
+import { effectiveLayerNames } from '../spec/layer-names.js';
 import { readsOf } from './layer-reads.js';
 import { SHAPE_PRESERVING_TYPES } from './override-notes.js';
 import { isObject, type InsertEdit, type LayerRef, type ModifyEdit, type VariantEdits } from './variant-form.js';

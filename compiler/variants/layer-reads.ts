@@ -6,7 +6,7 @@
  */
 import type { JsonValue } from '../frontend/document.js';
 import { MODEL_INPUT } from '../passes/check-graph.js';
-import { effectiveLayerNames } from './layer-names.js';
+import { effectiveLayerNames } from '../spec/layer-names.js';
 
 type Obj = Record<string, JsonValue>;
 

@@ -7,11 +7,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileSource } from '../../compiler/compile.js';
 import { serializePlan } from '../../compiler/plan/build-plan.js';
+import { checkPlanConsistency } from '../../plan/check.js';
 import type { Plan, PlanOp } from '../../plan/types.js';
 
 function compile(text: string, path = 'model.yaml'): Plan {
   const r = compileSource(path, text);
   expect(r.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([]);
+  // The plan agrees with a second implementation of the shape and parameter arithmetic.
+  expect(checkPlanConsistency(r.plan!)).toEqual([]);
   return r.plan!;
 }
 

@@ -9,6 +9,7 @@ import { toNetc, toYaml } from '../../compiler/convert/index.js';
 import { DiagnosticSink } from '../../compiler/diagnostics/diagnostic.js';
 import type { JsonValue } from '../../compiler/frontend/document.js';
 import { validateForm } from '../../compiler/passes/validate-form.js';
+import { LAYER_TYPES } from '../../compiler/schema/spec-schema.js';
 import { parseNetcText, parseYamlText, sameJson } from './helpers.js';
 
 const opt = <T>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }, required: (keyof T)[] = []) =>
@@ -34,19 +35,33 @@ const bias = fc.oneof(num, initString, fc.boolean());
 const mult = fc.oneof(num, pair(num));
 const rounding = fc.constantFrom('floor', 'ceil');
 const connect = fc.constantFrom('tower', 'all');
-const common = { name: text, comment: text };
+const common = { name: text, comment: text, input: text, inputs: fc.array(text, { minLength: 1, maxLength: 3 }) };
 const weighted = { connect, act, init, bias, lr_mult: mult, decay_mult: mult };
 
-const layer = fc.oneof(
-  opt({ type: fc.constant('conv'), ...common, filters: int(1), kernel: intOrPair(1), stride: intOrPair(1), pad, dilation: intOrPair(1), round: rounding, groups: int(1), ...weighted }, ['type', 'filters', 'kernel']),
+/** Layers of a block may hold `$param` where a value goes. */
+const paramRef = fc.stringMatching(/^\$[A-Za-z_][A-Za-z0-9_]{0,5}$/);
+const layerOf = (count: fc.Arbitrary<JsonValue>) => fc.oneof(
+  opt({ type: fc.constant('conv'), ...common, filters: count, kernel: intOrPair(1), stride: intOrPair(1), pad, dilation: intOrPair(1), round: rounding, groups: int(1), ...weighted }, ['type', 'filters', 'kernel']),
   ...['maxpool', 'avgpool'].map((t) => opt({ type: fc.constant(t), ...common, window: intOrPair(1), stride: intOrPair(1), pad, round: rounding }, ['type', 'window'])),
   opt({ type: fc.constant('lrn'), ...common, size: int(1), alpha: num, beta: num, k: num }, ['type']),
   opt({ type: fc.constant('dropout'), ...common, p: num }, ['type']),
-  opt({ type: fc.constant('dense'), ...common, units: int(1), ...weighted }, ['type', 'units']),
-  ...['flatten', 'softmax', 'relu', 'tanh', 'sigmoid'].map((t) => opt({ type: fc.constant(t), ...common }, ['type'])),
+  opt({ type: fc.constant('dense'), ...common, units: count, ...weighted }, ['type', 'units']),
+  ...['flatten', 'softmax', 'relu', 'tanh', 'sigmoid', 'globalavgpool', 'globalmaxpool', 'concat'].map((t) => opt({ type: fc.constant(t), ...common }, ['type'])),
   opt({ type: fc.constant('leaky_relu'), ...common, slope: num }, ['type']),
+  opt({ type: fc.constant('batchnorm'), ...common, momentum: fc.double({ min: 0, max: 1, noNaN: true }), epsilon: fc.double({ min: 1e-9, max: 1, noNaN: true }), affine: fc.boolean(), act, lr_mult: mult, decay_mult: mult }, ['type']),
+  opt({ type: fc.constant('add'), ...common, act }, ['type']),
 );
-const layers = fc.array(layer, { maxLength: 6 });
+const layer = layerOf(int(1));
+/** Block names and instances: any type that is not a layer kind names a block. */
+const blockName = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_-]{0,8}$/).filter((n) => !LAYER_TYPES.includes(n));
+const argValue = fc.oneof(num, text, fc.boolean(), pair(int(1)), fc.constant(null));
+const instance = fc.tuple(opt({ type: blockName, name: text, input: text, repeat: int(1), first: fc.dictionary(word, argValue, { maxKeys: 2 }) }, ['type']), fc.dictionary(word, argValue, { maxKeys: 2 }))
+  .map(([use, args]) => ({ ...args, ...use }));
+const layers = fc.array(fc.oneof({ weight: 5, arbitrary: layer }, { weight: 1, arbitrary: instance }), { maxLength: 6 });
+const withWhen = fc.tuple(layerOf(fc.oneof(int(1), paramRef)), fc.option(fc.oneof(fc.boolean(), paramRef), { nil: undefined }))
+  .map(([l, when]) => (when === undefined ? l : { ...(l as object), when }));
+const blockLayer = fc.oneof({ weight: 3, arbitrary: withWhen }, { weight: 1, arbitrary: instance });
+const block = opt({ description: text, params: fc.dictionary(word, fc.oneof(num, fc.constant(null), fc.boolean(), text), { maxKeys: 3 }), layers: fc.array(blockLayer, { minLength: 1, maxLength: 4 }), output: text }, ['layers']);
 
 const warmup = opt({ epochs: int(1), from: num }, ['epochs']);
 const optimizer = fc.oneof(
@@ -96,7 +111,9 @@ const spec = opt(
     towers: int(1),
     placement: fc.constantFrom('towers', 'data'),
     defaults,
+    blocks: fc.dictionary(blockName, block, { maxKeys: 2 }),
     layers,
+    output: text,
     train,
     data,
     extends: text,

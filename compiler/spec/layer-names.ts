@@ -1,8 +1,8 @@
 /**
- * The names a variant can refer to: a layer's `name`, or the automatic name
- * (conv1, conv2, ...) normalize would give it. Kept in step with
- * passes/normalize.ts, which numbers each type in order and skips names the
- * spec uses elsewhere.
+ * Layer names: a layer's `name`, or the automatic name `<type><n>` (conv1,
+ * conv2, ...), numbering each type in order and skipping names the list uses
+ * elsewhere. One function for every place that needs them: normalize, the
+ * variants (which refer to layers by name) and the block expansion.
  */
 import type { JsonValue } from '../frontend/document.js';
 
