@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Runtime tests load tfjs/wasm; forks keep each file's backend state isolated.
     pool: 'forks',
+    // Every compile in the tests checks the IR between passes (compiler/compile.ts).
+    env: { NETC_VERIFY_IR: '1' },
   },
 });

@@ -293,28 +293,11 @@ export class DocumentBuilder {
 
   /** `modify { fc6 units=2048 act=null }`: per layer name, the attributes to change. */
   private modify(block: Block, at: string): JsonValue {
-    const out: Obj = {};
-    const keys = new KeyTracker(this);
-    for (const stmt of block.statements) {
-      if (stmt.recovered) continue;
-      const name = textOf(stmt.items[0]);
-      if (!name) {
-        this.error(stmt.items[0] ?? stmt, 'a `modify` line starts with the name of the layer to change', 'write `fc6 units=2048`');
-        continue;
-      }
-      const p = joinPointer(at, name.text);
-      stmt.ids = [p];
-      if (!keys.claim(name.text, name)) continue;
-      this.spans.set(p, { value: this.span(stmt.start, endOfStatement(stmt)), key: this.span(name.start, name.end) });
-      const named: Named[] = [];
-      for (const it of stmt.items.slice(1)) {
-        if (it.kind === 'named') named.push(it);
-        else this.error(it, `a \`modify\` line takes \`key=value\` pairs, found ${describeItem(this.file, it)}`, 'write `fc6 units=2048`');
-      }
+    const words = { starts: 'a `modify` line starts with the name of the layer to change', pairs: 'a `modify` line takes `key=value` pairs', example: 'write `fc6 units=2048`' };
+    return this.namedStatements(block, at, words, (stmt, p, named) => {
       if (stmt.block) this.error({ start: stmt.block.open, end: stmt.block.open + 1 }, 'a `modify` line takes no block');
-      out[name.text] = this.namedInto({}, named, p, new KeyTracker(this));
-    }
-    return out;
+      return this.namedInto({}, named, p, new KeyTracker(this));
+    });
   }
 
   /**
@@ -322,13 +305,29 @@ export class DocumentBuilder {
    * one statement per block, its keys as pairs and its layers as a block.
    */
   private blocks(block: Block, at: string): JsonValue {
+    const words = { starts: 'a line of `blocks` starts with the block name', pairs: 'a block line takes `key=value` pairs before its `{`', example: 'write `basic params={filters=null} { ... }`' };
+    return this.namedStatements(block, at, words, (stmt, p, named) => {
+      const def = this.namedInto({}, named, p, new KeyTracker(this));
+      if (!stmt.block) return def;
+      const lp = joinPointer(p, 'layers');
+      if (def.layers !== undefined) this.error({ start: stmt.block.open, end: stmt.block.open + 1 }, '`layers` is given twice: as a pair and as the block', 'keep the block');
+      else {
+        this.spans.set(lp, { value: this.span(stmt.block.open, stmt.block.close + 1), key: this.span(stmt.block.open, stmt.block.open + 1) });
+        def.layers = this.layers(stmt.block, lp);
+      }
+      return def;
+    });
+  }
+
+  /** A block of `NAME key=value... [{ ... }]` lines, one mapping entry per name; `each` makes the entry's value. */
+  private namedStatements(block: Block, at: string, words: { starts: string; pairs: string; example: string }, each: (stmt: Statement, pointer: string, named: Named[]) => JsonValue): Obj {
     const out: Obj = {};
     const keys = new KeyTracker(this);
     for (const stmt of block.statements) {
       if (stmt.recovered) continue;
       const name = textOf(stmt.items[0]);
       if (!name) {
-        this.error(stmt.items[0] ?? stmt, 'a line of `blocks` starts with the block name', 'write `basic params={filters=null} { ... }`');
+        this.error(stmt.items[0] ?? stmt, words.starts, words.example);
         continue;
       }
       const p = joinPointer(at, name.text);
@@ -338,18 +337,9 @@ export class DocumentBuilder {
       const named: Named[] = [];
       for (const it of stmt.items.slice(1)) {
         if (it.kind === 'named') named.push(it);
-        else this.error(it, `a block line takes \`key=value\` pairs before its \`{\`, found ${describeItem(this.file, it)}`, 'write `basic params={filters=null} { ... }`');
+        else this.error(it, `${words.pairs}, found ${describeItem(this.file, it)}`, words.example);
       }
-      const def = this.namedInto({}, named, p, new KeyTracker(this));
-      if (stmt.block) {
-        const lp = joinPointer(p, 'layers');
-        if (def.layers !== undefined) this.error({ start: stmt.block.open, end: stmt.block.open + 1 }, '`layers` is given twice: as a pair and as the block', 'keep the block');
-        else {
-          this.spans.set(lp, { value: this.span(stmt.block.open, stmt.block.close + 1), key: this.span(stmt.block.open, stmt.block.open + 1) });
-          def.layers = this.layers(stmt.block, lp);
-        }
-      }
-      out[name.text] = def;
+      out[name.text] = each(stmt, p, named);
     }
     return out;
   }

@@ -4,6 +4,7 @@
  * bare, how numbers and initializer calls are written, and which layer fields
  * have a positional (table-like) form.
  */
+import { LAYER_KINDS } from '../ops/index.js';
 
 /** A bare word: names, enum values, keys, paths (`data/mnist`). `$` opens `$schema`. */
 export const WORD_PATTERN = /[A-Za-z_$][A-Za-z0-9_.\/-]*/;
@@ -72,10 +73,19 @@ export function isSizeInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && !Object.is(v, -0);
 }
 
-/** The layer field a bare number fills, by layer type: `conv 96`, `dense 4096`. */
-export const COUNT_FIELD: Readonly<Record<string, string>> = { conv: 'filters', dense: 'units' };
+/** The layer field a bare number fills, by layer type: `conv 96`, `dense 4096` (each kind says, compiler/ops). */
+export const COUNT_FIELD: Readonly<Record<string, string>> = spellingTable('count');
 /** The layer field a `KxK/S` size fills (the stride goes to `stride`). */
-export const SIZE_FIELD: Readonly<Record<string, string>> = { conv: 'kernel', maxpool: 'window', avgpool: 'window' };
+export const SIZE_FIELD: Readonly<Record<string, string>> = spellingTable('size');
+
+function spellingTable(which: 'count' | 'size'): Record<string, string> {
+  const table: Record<string, string> = {};
+  for (const kind of LAYER_KINDS) {
+    const field = kind.spelling?.[which];
+    if (field) for (const type of Object.keys(kind.types)) table[type] = field;
+  }
+  return table;
+}
 
 /**
  * Statements whose first value names the object's kind: `optimizer sgd lr=0.01`

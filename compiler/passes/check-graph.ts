@@ -22,6 +22,7 @@
 import { DiagnosticSink, type RelatedSpan } from '../diagnostics/diagnostic.js';
 import { isInstanceLayer, spanAt, type SpecDocument } from '../frontend/document.js';
 import type { Span } from '../source/source-file.js';
+import { kindOf } from '../ops/index.js';
 import type { LayerSpec, ModelSpec } from '../spec/types.js';
 import { didYouMean } from '../text/suggest.js';
 
@@ -37,10 +38,6 @@ export interface LayerGraph {
   live: boolean[];
 }
 
-/** How many inputs each layer type takes: merges two or more, every other layer one. */
-export function inputArity(type: LayerSpec['type']): { min: number; max: number } {
-  return type === 'add' || type === 'concat' ? { min: 2, max: Infinity } : { min: 1, max: 1 };
-}
 
 export function checkGraph(spec: ModelSpec, doc: SpecDocument, sink: DiagnosticSink): LayerGraph {
   const layers = spec.layers;
@@ -91,7 +88,7 @@ export function checkGraph(spec: ModelSpec, doc: SpecDocument, sink: DiagnosticS
       if (j >= i) forward.push({ from: i, to: j, k });
       ids.push(j);
     });
-    const { min, max } = inputArity(l.type);
+    const { min, max } = kindOf(l).inputs ?? { min: 1, max: 1 };
     if (ok && (ids.length < min || ids.length > max)) {
       ok = false;
       const takes = max === Infinity ? `${min} or more` : String(min);
@@ -277,4 +274,17 @@ export function checkGraph(spec: ModelSpec, doc: SpecDocument, sink: DiagnosticS
     });
     sink.report('NETC3007', inputSpan(first, Math.max(0, k)), { cycle }, { hint: 'a layer can only read layers above it: break the cycle', related });
   }
+}
+
+/** The IR check after this pass: edges point up the list, the output and its ancestors are live. */
+export function verifyGraph(spec: ModelSpec, graph: LayerGraph): string[] {
+  const problems: string[] = [];
+  const n = spec.layers.length;
+  if (graph.inputs.length !== n || graph.live.length !== n) problems.push(`the graph has ${graph.inputs.length} layers, the spec ${n}`);
+  graph.inputs.forEach((ids, i) => {
+    for (const j of ids ?? []) if (!Number.isInteger(j) || j < -1 || j >= i) problems.push(`layer ${i} reads ${j}, not a layer above it`);
+    if (graph.output !== null && graph.live[i] && ids) for (const j of ids) if (j >= 0 && !graph.live[j]) problems.push(`layer ${i} is live but its input ${j} is not`);
+  });
+  if (graph.output !== null && !(graph.output >= 0 && graph.output < n && graph.live[graph.output])) problems.push(`the output ${graph.output} is not a live layer`);
+  return problems;
 }

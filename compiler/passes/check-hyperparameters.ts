@@ -1,11 +1,13 @@
 /**
- * Pass 5: hyper-parameters that are well-formed but make no sense: a negative
- * std, dropout p >= 1, momentum outside [0, 1), an even LRN window, ...
+ * Hyper-parameters that are well-formed but make no sense: a negative std,
+ * dropout p >= 1, momentum outside [0, 1), an even LRN window, ... (the
+ * layers' checks are their kinds', in compiler/ops; training and data here).
  */
 import { DiagnosticSink } from '../diagnostics/diagnostic.js';
 import type { DiagnosticCode } from '../diagnostics/messages.js';
 import { spanAt, type SpecDocument } from '../frontend/document.js';
-import type { InitSpec, LayerSpec, ModelSpec } from '../spec/types.js';
+import { kindOf } from '../ops/index.js';
+import type { LayerSpec, ModelSpec } from '../spec/types.js';
 
 export function checkHyperparameters(spec: ModelSpec, doc: SpecDocument, sink: DiagnosticSink): void {
   const here = (layer: LayerSpec, field: string) => spanAt(doc, layer.src[field] ?? `${layer.pointer}/${field}`);
@@ -19,45 +21,13 @@ export function checkHyperparameters(spec: ModelSpec, doc: SpecDocument, sink: D
     report();
   };
 
-  const checkInit = (layer: LayerSpec, field: 'init' | 'bias', init: InitSpec | null) => {
-    if (!init) return;
-    if ((init.kind === 'normal' || init.kind === 'truncated_normal') && !(init.std > 0)) {
-      once(layer.src[field], () => sink.report('NETC3201', here(layer, field), { value: init.std }, { hint: 'the paper uses normal(0, 0.01)' }));
-    }
-    if (init.kind === 'uniform' && !(init.low < init.high)) {
-      once(layer.src[field], () => sink.report('NETC3209', here(layer, field), { key: field, low: init.low, high: init.high }));
-    }
-  };
-
+  // Each layer's own hyper-parameters are its kind's to check (compiler/ops).
   for (const layer of spec.layers) {
-    switch (layer.type) {
-      case 'conv':
-      case 'dense':
-        checkInit(layer, 'init', layer.init);
-        checkInit(layer, 'bias', layer.bias);
-        for (const [field, values] of [['lr_mult', layer.lrMult], ['decay_mult', layer.decayMult]] as const) {
-          const bad = values.find((v) => v < 0);
-          if (bad !== undefined) once(layer.src[field], () => sink.report('NETC3206', here(layer, field), { key: field, value: bad }));
-        }
-        if (layer.act.fn === 'leaky_relu') checkSlope(layer.act.slope ?? 0, here(layer, 'act'));
-        break;
-      case 'dropout':
-        if (!(layer.p >= 0 && layer.p < 1)) sink.report('NETC3202', here(layer, 'p'), { value: layer.p }, { hint: 'the paper uses p = 0.5' });
-        break;
-      case 'lrn':
-        if (layer.size % 2 === 0) sink.report('NETC3205', here(layer, 'size'), { value: layer.size }, { hint: `use ${layer.size + 1} (the paper uses 5)` });
-        for (const key of ['alpha', 'beta', 'k'] as const) {
-          if (!(layer[key] > 0)) sink.report('NETC3204', here(layer, key), { key, value: layer[key] }, { hint: 'the paper uses k = 2, alpha = 1e-4, beta = 0.75' });
-        }
-        break;
-      case 'activation':
-        if (layer.act.fn === 'leaky_relu') checkSlope(layer.act.slope ?? 0, here(layer, 'slope'));
-        break;
-    }
-  }
-
-  function checkSlope(slope: number, span: ReturnType<typeof spanAt>) {
-    if (!(slope > 0 && slope < 1)) sink.report('NETC3213', span, { value: slope });
+    kindOf(layer).check?.(layer, {
+      sink,
+      at: (field) => here(layer, field),
+      once: (field, report) => once(layer.src[field], report),
+    });
   }
 
   const t = spec.train;

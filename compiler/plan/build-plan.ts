@@ -1,35 +1,17 @@
 /**
- * Pass 7: the IR (ops from the shape pass) plus the spec -> the execution
- * plan: parameters with resolved initializers, placement, training and data
+ * The emitted ops plus the spec -> the execution plan: parameters with
+ * resolved initializers (from each op's kind), placement, training and data
  * sections, totals, and a hash of the normalized spec (the same for both
  * spellings of one model).
  */
 import { createHash } from 'node:crypto';
-import type { InitSpec, ModelSpec } from '../spec/types.js';
+import { kindOf } from '../ops/index.js';
+import type { ModelSpec } from '../spec/types.js';
+import type { EmittedGraph } from './emit-ops.js';
 import { canonicalJson } from '../../plan/canonical-json.js';
-import { PLAN_FORMAT, PLAN_VERSION, type Plan, type PlanOp, type PlanParam, type PlanTotals, type ResolvedInit } from '../../plan/types.js';
+import { PLAN_FORMAT, PLAN_VERSION, type Plan, type PlanParam, type PlanTotals } from '../../plan/types.js';
 
 const BYTES = 4;
-
-/** Glorot/He initializers become concrete distributions, so the runtime has nothing to derive. */
-export function resolveInit(init: InitSpec, fanIn: number, fanOut: number): ResolvedInit {
-  switch (init.kind) {
-    case 'glorot_uniform': {
-      const limit = Math.sqrt(6 / (fanIn + fanOut));
-      return { kind: 'uniform', low: -limit, high: limit, from: init.kind };
-    }
-    case 'glorot_normal':
-      return { kind: 'normal', mean: 0, std: Math.sqrt(2 / (fanIn + fanOut)), from: init.kind };
-    case 'he_normal':
-      return { kind: 'normal', mean: 0, std: Math.sqrt(2 / fanIn), from: init.kind };
-    case 'he_uniform': {
-      const limit = Math.sqrt(6 / fanIn);
-      return { kind: 'uniform', low: -limit, high: limit, from: init.kind };
-    }
-    default:
-      return init;
-  }
-}
 
 export function hashSpec(spec: ModelSpec): string {
   // Source positions are not part of the model: strip them before hashing. Reading the layer
@@ -42,63 +24,14 @@ export function hashSpec(spec: ModelSpec): string {
   return createHash('sha256').update(canonicalJson({ ...model, ...(output === null ? {} : { output }), layers })).digest('hex');
 }
 
-export interface PlanGraph {
-  ops: PlanOp[];
-  /** The output op's name. */
-  output: string | null;
-  logits: string | null;
-  outputShape: number[] | null;
-}
-
-export function buildPlan(spec: ModelSpec, graph: PlanGraph): Plan {
+export function buildPlan(spec: ModelSpec, graph: EmittedGraph): Plan {
   const { ops, logits, outputShape } = graph;
-  const params: PlanParam[] = [];
   const layerByName = new Map(spec.layers.map((l) => [l.name, l]));
-  for (const op of ops) {
-    if (op.op === 'batchnorm') {
-      const layer = layerByName.get(op.layer);
-      if (layer?.type !== 'batchnorm') continue;
-      const channels = op.outputShape[op.outputShape.length - 1]!;
-      const perChannel = (name: string, role: PlanParam['role'], trainable: boolean, value: number, mult: number): PlanParam => ({
-        name, op: op.name, role, trainable, shape: [channels], layout: 'C', count: channels, init: { kind: 'constant', value },
-        lrMult: trainable ? layer.lrMult[mult]! : 0, decayMult: trainable ? layer.decayMult[mult]! : 0, towerAxis: 0,
-      });
-      if (op.params.scale) params.push(perChannel(op.params.scale, 'scale', true, 1, 0));
-      if (op.params.shift) params.push(perChannel(op.params.shift, 'shift', true, 0, 1));
-      params.push(perChannel(op.params.mean, 'running_mean', false, 0, 0), perChannel(op.params.variance, 'running_var', false, 1, 0));
-      continue;
-    }
-    if (op.op !== 'conv2d' && op.op !== 'dense') continue;
-    const layer = layerByName.get(op.layer);
-    if (!layer || (layer.type !== 'conv' && layer.type !== 'dense')) continue;
-    let weightShape: number[];
-    let fanIn: number;
-    let fanOut: number;
-    if (op.op === 'conv2d') {
-      const [kh, kw] = op.attrs.kernel;
-      const cinPerGroup = op.inputShapes[0]![2]! / op.attrs.groups;
-      weightShape = [kh, kw, cinPerGroup, op.attrs.filters];
-      fanIn = kh * kw * cinPerGroup;
-      fanOut = kh * kw * op.attrs.filters;
-    } else {
-      const inPerGroup = op.inputShapes[0]![0]! / op.attrs.groups;
-      weightShape = [inPerGroup, op.attrs.units];
-      fanIn = inPerGroup;
-      fanOut = op.attrs.units;
-    }
-    const count = weightShape.reduce((a, b) => a * b, 1);
-    params.push({
-      name: op.params.weight, op: op.name, role: 'weight', trainable: true, shape: weightShape, layout: op.op === 'conv2d' ? 'HWIO' : 'IO', count,
-      init: resolveInit(layer.init, fanIn, fanOut), lrMult: layer.lrMult[0], decayMult: layer.decayMult[0], towerAxis: weightShape.length - 1,
-    });
-    if (op.params.bias && layer.bias) {
-      const units = op.outputShape[op.outputShape.length - 1]!;
-      params.push({
-        name: op.params.bias, op: op.name, role: 'bias', trainable: true, shape: [units], layout: 'O', count: units,
-        init: resolveInit(layer.bias, fanIn, fanOut), lrMult: layer.lrMult[1], decayMult: layer.decayMult[1], towerAxis: 0,
-      });
-    }
-  }
+  // Each op with parameters gets them from its layer's kind (compiler/ops).
+  const params: PlanParam[] = ops.flatMap((op) => {
+    const layer = 'params' in op ? layerByName.get(op.layer) : undefined;
+    return layer ? (kindOf(layer).params?.(layer, op) ?? []) : [];
+  });
 
   const batch = spec.train.batch;
   const learned = params.filter((p) => p.trainable);

@@ -5,34 +5,12 @@
  */
 import { PLAN_FORMAT, PLAN_VERSION } from '../../plan/types.js';
 
-type Schema = Record<string, unknown>;
-const nat: Schema = { type: 'integer', minimum: 0 };
-const shape: Schema = { type: 'array', items: { type: 'integer', minimum: 0 } };
-const pair: Schema = { type: 'array', items: nat, minItems: 2, maxItems: 2 };
-const quad: Schema = { type: 'array', items: nat, minItems: 4, maxItems: 4 };
-const activation: Schema = { type: 'object', required: ['fn'], properties: { fn: { enum: ['relu', 'tanh', 'sigmoid', 'leaky_relu', 'linear'] }, slope: { type: 'number' } } };
+import { opSchemas } from '../ops/index.js';
+import { planFragments, type Schema } from '../schema/fragments.js';
 
-const none: Schema = { maxProperties: 0 };
-
-/** Each op kind's attrs; keys are the op kinds of plan/types.ts. */
-const opAttrs: Record<string, Schema> = {
-  input: none,
-  conv2d: { required: ['filters', 'kernel', 'stride', 'dilation', 'pad', 'padEnd', 'groups', 'activation'], properties: { kernel: pair, stride: pair, dilation: pair, pad: quad, padEnd: pair, groups: nat, filters: nat, activation } },
-  maxpool: { required: ['window', 'stride', 'pad', 'padEnd'], properties: { window: pair, stride: pair, pad: quad, padEnd: pair } },
-  avgpool: { required: ['window', 'stride', 'pad', 'padEnd'], properties: { window: pair, stride: pair, pad: quad, padEnd: pair } },
-  lrn: { required: ['size', 'alpha', 'beta', 'k', 'channelsPerTower'] },
-  dropout: { required: ['p'] },
-  dense: { required: ['units', 'groups', 'activation'], properties: { activation } },
-  flatten: { required: ['order'], properties: { order: { enum: ['hwc', 'tower-major'] } } },
-  activation: activation,
-  softmax: none,
-  globalavgpool: none,
-  globalmaxpool: none,
-  batchnorm: { required: ['momentum', 'epsilon', 'affine', 'activation'], properties: { momentum: { type: 'number', minimum: 0, maximum: 1 }, epsilon: { type: 'number', exclusiveMinimum: 0 }, affine: { type: 'boolean' }, activation } },
-  add: { required: ['activation'], properties: { activation } },
-  concat: { required: ['order'], properties: { order: { enum: ['plain', 'tower-major'] } } },
-  exchange: { required: ['kind', 'consumer', 'forwardBytes', 'backwardBytes'] },
-};
+const { nat, shape } = planFragments;
+/** Each op kind's attrs, from its module (compiler/ops). */
+const opAttrs: Record<string, Schema> = opSchemas();
 
 export const planSchema: Schema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',

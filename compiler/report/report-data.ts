@@ -5,7 +5,7 @@
  * prints this object; text and markdown render it.
  */
 import { formatActivation } from '../spec/init.js';
-import { formatGeometry } from './op-geometry.js';
+import { opView } from '../ops/index.js';
 import type { Plan, PlanOp } from '../../plan/types.js';
 
 export interface ReportLayer {
@@ -51,21 +51,6 @@ export interface Report {
   totals: ReportTotals;
 }
 
-function geometryOf(op: PlanOp): string {
-  switch (op.op) {
-    case 'conv2d':
-    case 'maxpool':
-    case 'avgpool':
-      return formatGeometry(op);
-    case 'lrn':
-      return `n ${op.attrs.size}`;
-    case 'dropout':
-      return `p ${op.attrs.p}`;
-    default:
-      return '';
-  }
-}
-
 /** The layers an op reads, by name: through the exchange ops, which the report folds into their consumer. */
 function inputNames(plan: Plan, op: PlanOp): string[] {
   return op.inputs.map((id) => {
@@ -74,13 +59,6 @@ function inputNames(plan: Plan, op: PlanOp): string[] {
     return from.name;
   });
 }
-
-/** The spec's layer type for each op kind. */
-const typeNames: Record<PlanOp['op'], string> = {
-  input: 'input', conv2d: 'conv', maxpool: 'maxpool', avgpool: 'avgpool', globalavgpool: 'globalavgpool', globalmaxpool: 'globalmaxpool',
-  lrn: 'lrn', batchnorm: 'batchnorm', dropout: 'dropout', dense: 'dense', flatten: 'flatten', activation: 'activation',
-  softmax: 'softmax', add: 'add', concat: 'concat', exchange: 'exchange',
-};
 
 export function buildReport(plan: Plan): Report {
   const layers: ReportLayer[] = [];
@@ -91,15 +69,17 @@ export function buildReport(plan: Plan): Report {
       pendingExchange.set(op.attrs.consumer, (op.attrs.forwardBytes + op.attrs.backwardBytes) * plan.train.batch);
       continue;
     }
-    const activation = op.op === 'conv2d' || op.op === 'dense' || op.op === 'batchnorm' || op.op === 'add' ? op.attrs.activation : op.op === 'activation' ? op.attrs : null;
+    // How each op kind shows itself is its module's business (compiler/ops).
+    const view = opView(op.op);
+    const activation = view.activation?.(op) ?? null;
     const groups = op.op === 'conv2d' ? op.attrs.specGroups : 1;
     layers.push({
       name: op.name,
-      type: op.op === 'activation' ? op.attrs.fn : typeNames[op.op],
+      type: view.typeName(op),
       inputs: inputNames(plan, op),
       outputShape: op.outputShape,
-      geometry: geometryOf(op),
-      activation: activation && activation.fn !== 'linear' && op.op !== 'activation' ? formatActivation(activation) : null,
+      geometry: view.geometry?.(op) ?? '',
+      activation: activation && activation.fn !== 'linear' ? formatActivation(activation) : null,
       connect: op.towers.count > 1 ? op.towers.connect : 'local',
       groups,
       params: op.cost.params,

@@ -7,165 +7,18 @@
  */
 export const SPEC_VERSION = 1;
 
-type Schema = Record<string, unknown>;
+import { LAYER_KINDS, LAYER_TYPES } from '../ops/index.js';
+import { activation, ACTIVATIONS, bias, common, init, int, intOrPair, multiplier, num, rounding, str, type Schema } from './fragments.js';
 
-/** Integers are bounded so arithmetic on sizes stays exact (2^31 - 1). */
-const int = (min = 0): Schema => ({ type: 'integer', minimum: min, maximum: 2147483647 });
-const num: Schema = { type: 'number' };
-const pair = (item: Schema): Schema => ({ type: 'array', items: item, minItems: 2, maxItems: 2 });
-const intOrPair = (min: number, description: string): Schema => ({
-  description,
-  anyOf: [int(min), pair(int(min))],
-});
-const str = (description: string): Schema => ({ type: 'string', description });
-
-const activationNames = ['relu', 'tanh', 'sigmoid', 'leaky_relu', 'linear'];
-const activation: Schema = {
-  type: 'string',
-  description: 'activation applied to the output: relu, tanh, sigmoid, linear, leaky_relu or leaky_relu(slope)',
-  pattern: '^(relu|tanh|sigmoid|linear|leaky_relu(\\(\\s*[-+0-9.eE]+\\s*\\))?)$',
-};
-const init: Schema = {
-  description:
-    'initializer: a number (constant), or normal(mean, std), truncated_normal(mean, std), uniform(low, high), constant(v), zeros, ones, glorot_uniform, glorot_normal, he_normal, he_uniform',
-  anyOf: [num, { type: 'string' }],
-};
-const bias: Schema = {
-  description: 'bias initializer (a number is a constant: the paper uses 1 and 0), or false for no bias',
-  anyOf: [num, { type: 'string' }, { type: 'boolean' }],
-};
-const multiplier: Schema = {
-  description: 'multiplier for the weight, or [weight, bias] (Caffe lr_mult / decay_mult)',
-  anyOf: [num, pair(num)],
-};
-const padding: Schema = {
-  description: 'zero padding: n, [h, w], [top, bottom, left, right], same or valid',
-  anyOf: [
-    int(0),
-    pair(int(0)),
-    { type: 'array', items: int(0), minItems: 4, maxItems: 4 },
-    { enum: ['same', 'valid'] },
-  ],
-};
-const rounding: Schema = {
-  description: 'how to round a fractional output size: floor (drop the partial window) or ceil (cuda-convnet, Caffe pooling); unset means it must be exact',
-  enum: ['floor', 'ceil'],
-};
-const connect: Schema = {
-  description: 'with towers: `tower` sees only its own tower (a grouped layer), `all` sees every tower (an exchange)',
-  enum: ['tower', 'all'],
-};
-
-const layerName: Schema = { type: 'string' };
-const common = {
-  name: { ...layerName, description: 'layer name, unique; defaults to <type><n>' },
-  type: { type: 'string' },
-  input: { ...layerName, description: 'the layer this one reads (`input` is the model input); default: the layer before' },
-  inputs: { type: 'array', items: layerName, minItems: 1, description: 'the layers this one reads, in order (merges: add, concat)' },
-  comment: str('free text'),
-};
-
-const layerDefs: Record<string, Schema> = {
-  conv: {
-    description: '2-D convolution (NHWC)',
-    properties: {
-      ...common,
-      filters: { ...int(1), description: 'output channels, over all towers' },
-      kernel: intOrPair(1, 'kernel size: n or [h, w]'),
-      stride: intOrPair(1, 'stride: n or [h, w]; default 1'),
-      pad: padding,
-      dilation: intOrPair(1, 'dilation: n or [h, w]; default 1'),
-      round: rounding,
-      groups: { ...int(1), description: 'grouped convolution without placement meaning (within a tower)' },
-      connect,
-      act: activation,
-      init,
-      bias,
-      lr_mult: multiplier,
-      decay_mult: multiplier,
-    },
-    required: ['filters', 'kernel'],
-  },
-  maxpool: poolDef('max pooling'),
-  avgpool: poolDef('average pooling (padding excluded from the average)'),
-  lrn: {
-    description: "local response normalization across channels, the paper's form: b = a / (k + alpha * sum a^2)^beta over n channels; alpha is NOT divided by n",
-    properties: {
-      ...common,
-      size: { ...int(1), description: 'n: channels in the window (odd), default 5' },
-      alpha: { ...num, description: 'default 1e-4' },
-      beta: { ...num, description: 'default 0.75' },
-      k: { ...num, description: 'default 2' },
-    },
-  },
-  dropout: {
-    description: 'dropout during training (inverted: kept units are scaled by 1/(1-p))',
-    properties: { ...common, p: { ...num, description: 'probability of dropping a unit, default 0.5' } },
-  },
-  dense: {
-    description: 'fully connected layer',
-    properties: {
-      ...common,
-      units: { ...int(1), description: 'outputs, over all towers' },
-      connect,
-      act: activation,
-      init,
-      bias,
-      lr_mult: multiplier,
-      decay_mult: multiplier,
-    },
-    required: ['units'],
-  },
-  batchnorm: {
-    description: "batch normalization over the channels (PyTorch's semantics): training uses the batch's statistics and updates running ones, inference uses the running ones",
-    properties: {
-      ...common,
-      momentum: { ...num, minimum: 0, maximum: 1, description: 'weight of the batch in the running statistics, default 0.1' },
-      epsilon: { ...num, exclusiveMinimum: 0, description: 'added to the variance, default 1e-5' },
-      affine: { type: 'boolean', description: 'learn a scale and a shift per channel, default true' },
-      act: activation,
-      lr_mult: { ...multiplier, description: 'multiplier for [scale, shift], default 1' },
-      decay_mult: { ...multiplier, description: 'weight decay multiplier for [scale, shift], default 0 (no decay)' },
-    },
-  },
-  globalavgpool: { description: 'HxWxC -> C: the mean of each channel', properties: { ...common } },
-  globalmaxpool: { description: 'HxWxC -> C: the maximum of each channel', properties: { ...common } },
-  add: {
-    description: 'elementwise sum of `inputs` (two or more, of one shape), then `act`',
-    properties: { ...common, act: activation },
-  },
-  concat: {
-    description: 'joins `inputs` (two or more) along the channels; their other sizes must match',
-    properties: { ...common },
-  },
-  flatten: { description: 'HxWxC -> H*W*C (tower-major with towers)', properties: { ...common } },
-  softmax: { description: 'softmax output (with cross-entropy loss in training)', properties: { ...common } },
-  relu: { description: 'ReLU as its own layer', properties: { ...common } },
-  tanh: { description: 'tanh as its own layer', properties: { ...common } },
-  sigmoid: { description: 'sigmoid as its own layer', properties: { ...common } },
-  leaky_relu: {
-    description: 'leaky ReLU as its own layer',
-    properties: { ...common, slope: { ...num, description: 'slope for negative inputs, default 0.01' } },
-  },
-};
-
-function poolDef(description: string): Schema {
-  return {
-    description,
-    properties: {
-      ...common,
-      window: intOrPair(1, 'window size z: n or [h, w]'),
-      stride: intOrPair(1, 'stride s: n or [h, w]; default = window (s < z overlaps, as in the paper)'),
-      pad: padding,
-      round: rounding,
-    },
-    required: ['window'],
-  };
-}
-
-export const LAYER_TYPES = Object.keys(layerDefs);
-export const ACTIVATIONS = activationNames;
+export { LAYER_TYPES, ACTIVATIONS };
 export const METRICS = ['loss', 'top1_error', 'top5_error', 'accuracy'];
+
+/** Each layer type's keys, from its kind's module (compiler/ops), with the keys every layer has. */
+const layerDefs: Record<string, Schema> = Object.fromEntries(
+  LAYER_KINDS.flatMap((k) =>
+    Object.entries(k.types).map(([type, t]) => [type, { description: t.description, properties: { ...common, ...t.properties }, ...(t.required ? { required: t.required } : {}) }]),
+  ),
+);
 
 /** A layer whose type is no layer kind: an instance of a block, with its arguments (checked against the block's parameters). */
 const blockInstance: Schema = {
@@ -336,7 +189,7 @@ export const specSchema: Schema = {
     defaults: { ...objectOf({ init, bias, act: activation, lr_mult: multiplier, decay_mult: multiplier, round: rounding }), description: 'values every layer gets unless it says otherwise' },
     blocks: { type: 'object', additionalProperties: block, propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_-]*$' }, description: 'reusable blocks by name (docs/graphs.md); a layer whose `type` is a block name is an instance of it' },
     layers: { type: 'array', items: layerRef, description: 'the network, in order; a layer reads the one before it unless it names its `input`/`inputs`' },
-    output: { ...layerName, description: 'the layer whose output is the model output; default: the one layer nobody reads' },
+    output: { type: 'string', description: 'the layer whose output is the model output; default: the one layer nobody reads' },
     train: { ...train, description: 'how to train: batch, epochs, optimizer, schedule, metrics' },
     data: { ...data, description: 'dataset, preprocessing, augmentation' },
     ...variant,

@@ -4,6 +4,7 @@
  * numeric arguments, and errors must say exactly what is wrong.
  */
 import type { Activation, InitSpec } from './types.js';
+import type { ResolvedInit } from '../../plan/types.js';
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; detail: string; hint?: string };
 
@@ -97,4 +98,17 @@ export function formatInit(init: InitSpec | null): string {
 
 export function formatActivation(act: Activation): string {
   return act.fn === 'leaky_relu' ? `leaky_relu(${act.slope})` : act.fn;
+}
+
+/** A resolved initializer as the spec would write it (the Glorot/He name where it came from one). */
+export function formatResolvedInit(init: ResolvedInit): string {
+  if ('from' in init && init.from) return init.from;
+  switch (init.kind) {
+    case 'uniform':
+      return `uniform(${init.low}, ${init.high})`;
+    case 'constant':
+      return String(init.value);
+    default:
+      return `${init.kind}(${init.mean}, ${init.std})`;
+  }
 }

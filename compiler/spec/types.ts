@@ -17,115 +17,22 @@ export type InitSpec =
 
 export type PadSpec = { kind: 'explicit'; pads: Quad } | { kind: 'same' } | { kind: 'valid' };
 
-interface LayerBase {
-  /** Position in the layer list. */
-  index: number;
-  /** JSON pointer of the layer in the spec document ("/layers/3"). */
-  pointer: string;
-  name: string;
-  /**
-   * Names of the layers this layer reads, in order (`input` is the model
-   * input). Always filled in: a layer that names none reads the layer before it.
-   */
-  inputs: string[];
-  /** Where each field's value was written: field -> JSON pointer (a default points into `defaults`). */
-  src: Record<string, string>;
-}
-
-export interface WeightedLayerFields {
-  connect: Connect;
-  act: Activation;
-  init: InitSpec;
-  /** null: no bias */
-  bias: InitSpec | null;
-  lrMult: Pair;
-  decayMult: Pair;
-}
-
-export interface ConvLayer extends LayerBase, WeightedLayerFields {
-  type: 'conv';
-  filters: number;
-  kernel: Pair;
-  stride: Pair;
-  pad: PadSpec;
-  dilation: Pair;
-  round: Rounding;
-  groups: number;
-}
-
-export interface PoolLayer extends LayerBase {
-  type: 'maxpool' | 'avgpool';
-  window: Pair;
-  stride: Pair;
-  pad: PadSpec;
-  round: Rounding;
-}
-
-export interface LrnLayer extends LayerBase {
-  type: 'lrn';
-  size: number;
-  alpha: number;
-  beta: number;
-  k: number;
-}
-
-export interface DropoutLayer extends LayerBase {
-  type: 'dropout';
-  p: number;
-}
-
-export interface DenseLayer extends LayerBase, WeightedLayerFields {
-  type: 'dense';
-  units: number;
-}
-
-export interface SimpleLayer extends LayerBase {
-  type: 'flatten' | 'softmax';
-}
-
-export interface ActivationLayer extends LayerBase {
-  type: 'activation';
-  act: Activation;
-}
-
-/** Batch normalization over the channels (PyTorch's semantics and defaults). */
-export interface BatchNormLayer extends LayerBase {
-  type: 'batchnorm';
-  momentum: number;
-  epsilon: number;
-  affine: boolean;
-  act: Activation;
-  /** [scale, shift] */
-  lrMult: Pair;
-  /** [scale, shift]; 0 unless the layer says otherwise (no weight decay on scale and shift). */
-  decayMult: Pair;
-}
-
-export interface GlobalPoolLayer extends LayerBase {
-  type: 'globalavgpool' | 'globalmaxpool';
-}
-
-export interface AddLayer extends LayerBase {
-  type: 'add';
-  act: Activation;
-}
-
-export interface ConcatLayer extends LayerBase {
-  type: 'concat';
-}
-
-export type LayerSpec =
-  | ConvLayer
-  | PoolLayer
-  | LrnLayer
-  | DropoutLayer
-  | DenseLayer
-  | SimpleLayer
-  | ActivationLayer
-  | BatchNormLayer
-  | GlobalPoolLayer
-  | AddLayer
-  | ConcatLayer;
+export type { LayerBase, TowerState } from '../ops/kind.js';
+export type { LayerSpec } from '../ops/index.js';
+export type { ConvLayer } from '../ops/conv.js';
+export type { PoolLayer } from '../ops/pool.js';
+export type { LrnLayer } from '../ops/lrn.js';
+export type { DropoutLayer } from '../ops/dropout.js';
+export type { DenseLayer } from '../ops/dense.js';
+export type { BatchNormLayer } from '../ops/batchnorm.js';
+export type { GlobalPoolLayer } from '../ops/global-pool.js';
+export type { AddLayer } from '../ops/add.js';
+export type { ConcatLayer } from '../ops/concat.js';
+export type { FlattenLayer } from '../ops/flatten.js';
+export type { SoftmaxLayer } from '../ops/softmax.js';
+export type { ActivationLayer } from '../ops/activation.js';
+export type { WeightedLayerFields } from '../ops/weighted.js';
+import type { LayerSpec } from '../ops/index.js';
 
 export interface ModelSpec {
   name: string;

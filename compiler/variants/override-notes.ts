@@ -8,6 +8,7 @@
 import { DiagnosticSink, type DiagnosticExtras, type RelatedSpan } from '../diagnostics/diagnostic.js';
 import { messages, type DiagnosticCode } from '../diagnostics/messages.js';
 import type { JsonValue, SpecDocument } from '../frontend/document.js';
+import { LAYER_KINDS } from '../ops/index.js';
 import type { Span } from '../source/source-file.js';
 import { documentInputs } from './layer-reads.js';
 
@@ -15,10 +16,10 @@ export const OVERRIDE_LABEL = 'changed by the variant here';
 
 /** Top-level keys whose change reaches every layer's shape. */
 const GLOBAL_KEYS = ['input', 'towers', 'defaults'];
-/** Layer attributes that can change a shape or a tower split (not act, init, p, ...). */
-const SHAPE_ATTRS = new Set(['input', 'inputs', 'type', 'filters', 'units', 'kernel', 'window', 'stride', 'pad', 'dilation', 'round', 'groups', 'connect']);
+/** Layer attributes that can change a shape or a tower split (not act, init, p, ...), from the kinds (compiler/ops). */
+const SHAPE_ATTRS = new Set(['type', 'input', 'inputs', ...LAYER_KINDS.flatMap((k) => k.shapeFields ?? [])]);
 /** Layer types whose output has their input's shape: adding or removing one changes no shape. */
-export const SHAPE_PRESERVING_TYPES: ReadonlySet<string> = new Set(['lrn', 'dropout', 'batchnorm', 'relu', 'tanh', 'sigmoid', 'leaky_relu']);
+export const SHAPE_PRESERVING_TYPES: ReadonlySet<string> = new Set(LAYER_KINDS.filter((k) => k.shapePreserving).flatMap((k) => Object.keys(k.types)));
 /** Notes per diagnostic: the nearest changes are the likely causes. */
 const MAX_NOTES = 3;
 /** Changes kept per layer: a few more than shown, as the error's own places are left out. */

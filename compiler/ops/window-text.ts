@@ -44,3 +44,9 @@ export function formatGeometry(op: ConvOp | PoolOp): string {
   const dilation = op.op === 'conv2d' && (op.attrs.dilation[0] !== 1 || op.attrs.dilation[1] !== 1) ? ` dil ${formatStep(op.attrs.dilation)}` : '';
   return `${formatSize(kernel)}/${formatStep(op.attrs.stride)} pad ${formatPadding(op.attrs.pad)}${round ? ` ${round}` : ''}${dilation}`;
 }
+
+/** `round` where the windows did not fit exactly, for diffs: a round change shows where it changed a shape. */
+export function roundingAttribute(op: ConvOp | PoolOp): Record<string, string> {
+  const round = appliedRounding(op);
+  return round ? { round } : {};
+}
