@@ -3,17 +3,20 @@
  * AlexNet paper's Figure 2: layers left to right, each drawn as a box whose
  * height follows the output's height (or a vector's length) and whose
  * thickness follows its channels, both log-scaled so a 227x227 input and a
- * 13x13x384 map fit on one page. With towers, each tower gets its own lane and
- * holds its share of every layer's channels; the exchanges between towers
- * (`connect: all` and the final gather) are drawn as crossing arrows labelled
- * with the bytes they move per batch. A pure function of the report.
+ * 13x13x384 map fit on one page. A graph's branches run in parallel rows
+ * (tracks) and join where a merge reads them: an `add` is drawn as ⊕, a
+ * `concat` as the box of what it joins. With towers, each tower gets its own
+ * lane and holds its share of every layer's channels; the exchanges between
+ * towers (`connect: all` and the final gather) are drawn as crossing arrows
+ * labelled with the bytes they move per batch. A pure function of the report.
  */
 import { formatBytes, formatShort } from '../format.js';
 import type { Report, ReportLayer } from '../report-data.js';
+import { layoutGraph, type GraphLayout } from './graph-layout.js';
 import { arrowMarker, el, esc, points, svgDocument, text, textWidth } from './svg.js';
 
 interface Box {
-  kind: 'map' | 'vector';
+  kind: 'map' | 'vector' | 'sum';
   /** front-face width: channels (per tower) */
   t: number;
   /** front-face height: map height or vector length */
@@ -25,7 +28,8 @@ interface Box {
   perLane: number;
 }
 
-interface Column {
+/** One op of the drawing: the input or a report layer. */
+interface Node {
   layer: ReportLayer | null; // null: the input
   type: string;
   box: Box;
@@ -33,8 +37,6 @@ interface Column {
   lanes: 'each' | 'single';
   label: string[];
   exchange: boolean;
-  x: number;
-  width: number;
 }
 
 const FILL: Record<string, string> = {
@@ -42,7 +44,12 @@ const FILL: Record<string, string> = {
   conv: '#6baed6',
   maxpool: '#74c476',
   avgpool: '#74c476',
+  globalavgpool: '#a1d99b',
+  globalmaxpool: '#a1d99b',
   lrn: '#9e9ac8',
+  batchnorm: '#66c2a5',
+  concat: '#e6ab02',
+  add: '#ffffff',
   dense: '#fd8d3c',
   dropout: '#d9d9d9',
   flatten: '#c7c7c7',
@@ -51,6 +58,8 @@ const FILL: Record<string, string> = {
 const ACTIVATION_FILL = '#f59cc4';
 const EXCHANGE = '#c62828';
 const FLOW = '#555555';
+/** Radius of an `add`'s ⊕. */
+const SUM_R = 9;
 
 /** Pixels for a map's height/width, log-scaled: 1 -> 6, 13 -> 54, 55 -> 81, 227 -> 108. */
 const mapPx = (v: number) => 6 + 13 * Math.log2(Math.max(1, v));
@@ -60,7 +69,8 @@ const vecPx = (v: number) => 6 + 9 * Math.log2(Math.max(1, v));
 const chanPx = (c: number) => 4 + 4 * Math.log2(Math.max(1, c));
 const MAX_H = 130;
 
-function boxFor(shape: number[], lanes: number): Box {
+function boxFor(shape: number[], lanes: number, type: string): Box {
+  if (type === 'add') return { kind: 'sum', t: 2 * SUM_R, h: 2 * SUM_R, dx: 0, dy: 0, perLane: 0 };
   if (shape.length === 3) {
     const [h, w, c] = shape as [number, number, number];
     const perLane = Math.max(1, Math.round(c / lanes));
@@ -92,6 +102,15 @@ function labelFor(l: ReportLayer): string[] {
 }
 
 function cuboid(x: number, cy: number, b: Box, fill: string, cls: string): string {
+  if (b.kind === 'sum') {
+    // ⊕: the elementwise sum of what flows into it.
+    const cx = x + SUM_R;
+    const arm = SUM_R * 0.55;
+    return el('g', { class: cls }, [
+      el('circle', { cx, cy, r: SUM_R, fill, stroke: '#333333', 'stroke-width': 1.2 }),
+      el('path', { d: `M${cx - arm},${cy} H${cx + arm} M${cx},${cy - arm} V${cy + arm}`, stroke: '#333333', 'stroke-width': 1.4 }),
+    ]);
+  }
   const top = cy - b.h / 2;
   const bottom = cy + b.h / 2;
   const right = x + b.t;
@@ -107,53 +126,103 @@ function line(x1: number, y1: number, x2: number, y2: number, color: string, mar
   return el('line', { x1, y1, x2, y2, stroke: color, 'stroke-width': 1.2, 'marker-end': `url(#arrow-${marker})`, ...extra });
 }
 
+/**
+ * An edge between rows: out of the source, over to the row it runs along
+ * just after the source, along that row, and into the target's row just
+ * before the target. A straight line where all three rows are one. An edge
+ * that comes from another row into an ⊕ enters the circle through its top
+ * or bottom (`sumIn`: the circle's centre x), as a shortcut is drawn.
+ */
+function route(x1: number, y1: number, yRun: number, x2: number, y2: number, sumIn?: number): string {
+  if (y1 === yRun && yRun === y2) return line(x1, y1, x2, y2, FLOW, 'flow');
+  const r = (v: number) => Math.round(v * 10) / 10;
+  let d = `M${r(x1)},${r(y1)}`;
+  if (y1 !== yRun) d += ` H${r(x1 + 8)} V${r(yRun)}`;
+  if (yRun === y2) d += ` H${r(x2)}`;
+  else if (sumIn !== undefined) d += ` H${r(sumIn)} V${r(y2 + (yRun > y2 ? SUM_R + 1 : -SUM_R - 1))}`;
+  else d += ` H${r(x2 - 10)} V${r(y2)} H${r(x2)}`;
+  return el('path', { d, fill: 'none', stroke: FLOW, 'stroke-width': 1.2, 'stroke-linejoin': 'round', 'marker-end': 'url(#arrow-flow)' });
+}
+
 const exchangeLabel = (l: ReportLayer) => `⇄ ${formatBytes(l.exchangeBytesPerBatch)}/batch`;
+
+/** Label lines under each box, and their spacing. */
+const LABEL_LINES = 5;
+const LINE = 13;
 
 export function renderArchitectureSvg(report: Report): string {
   const lanes = Math.max(1, report.towers);
   const labelFont = 10;
 
-  const columns: Column[] = [
-    { layer: null, type: 'input', box: boxFor(report.input, 1), lanes: 'single', label: ['input', '', '', shapeText(report.input), ''], exchange: false, x: 0, width: 0 },
+  const nodes: Node[] = [
+    { layer: null, type: 'input', box: boxFor(report.input, 1, 'input'), lanes: 'single', label: ['input', '', '', shapeText(report.input), ''], exchange: false },
   ];
   for (const l of report.layers) {
     const replicated = l.connect === 'replicated';
-    columns.push({
-      layer: l,
-      type: l.type,
-      box: boxFor(l.outputShape, replicated ? 1 : lanes),
-      lanes: 'each',
-      label: labelFor(l),
-      exchange: lanes > 1 && l.exchangeBytesPerBatch > 0,
-      x: 0,
-      width: 0,
-    });
+    nodes.push({ layer: l, type: l.type, box: boxFor(l.outputShape, replicated ? 1 : lanes, l.type), lanes: 'each', label: labelFor(l), exchange: lanes > 1 && l.exchangeBytesPerBatch > 0 });
   }
+  const index = new Map<string, number>([['input', 0]]);
+  report.layers.forEach((l, k) => index.set(l.name, k + 1));
+  const layout: GraphLayout = layoutGraph(nodes.map((n) => (n.layer ? n.layer.inputs.map((name) => index.get(name) ?? 0) : [])));
+  const atColumn: number[][] = Array.from({ length: layout.columns }, () => []);
+  layout.column.forEach((c, i) => atColumn[c]!.push(i));
+  const inTrack: number[][] = Array.from({ length: layout.tracks }, () => []);
+  layout.track.forEach((t, i) => inTrack[t]!.push(i));
 
-  // Horizontal layout: each column is as wide as its label or its box plus room for the arrow into it.
+  // Horizontal layout: each column is as wide as its widest label or box plus room for the arrow into it.
   const left = lanes > 1 ? 74 : 24;
+  const colX: number[] = [];
+  const colW: number[] = [];
   let x = left;
-  for (const [i, c] of columns.entries()) {
-    const labelW = Math.max(...c.label.map((s, k) => textWidth(s, labelFont, k === 0)));
-    const boxW = c.box.t + c.box.dx;
-    const arrowRoom = i === 0 ? 0 : c.exchange ? Math.max(64, textWidth(exchangeLabel(c.layer!), 10) + 16) : lanes > 1 && i === 1 ? 44 : 30;
-    c.width = Math.max(labelW + 10, boxW + arrowRoom);
-    c.x = x;
-    x += c.width;
+  for (const [c, members] of atColumn.entries()) {
+    const need = members.map((i) => {
+      const n = nodes[i]!;
+      const labelW = Math.max(...n.label.map((s, k) => textWidth(s, labelFont, k === 0)));
+      const boxW = n.box.t + n.box.dx;
+      const arrowRoom = c === 0 ? 0 : n.exchange ? Math.max(64, textWidth(exchangeLabel(n.layer!), 10) + 16) : lanes > 1 && c === 1 ? 44 : 30;
+      return Math.max(labelW + 16, boxW + arrowRoom);
+    });
+    colX.push(x);
+    colW.push(Math.max(0, ...need));
+    x += colW[c]!;
   }
   const width = x + 24;
+  const boxX = (i: number) => {
+    const n = nodes[i]!;
+    const c = layout.column[i]!;
+    const spare = colW[c]! - n.box.t - n.box.dx;
+    return colX[c]! + spare / 2 + (n.layer ? Math.min(12, spare / 4) : 0);
+  };
 
-  // Vertical layout: lanes stacked, each tall enough for its tallest box.
-  const up = Math.max(...columns.map((c) => c.box.h / 2 + c.box.dy)) + 14; // room for the per-lane count above a box
-  const down = Math.max(...columns.map((c) => c.box.h / 2));
+  // Vertical layout: lanes stacked, each holding the tracks; each track as tall as its tallest box.
+  // Labels go under each track of the last lane (under all lanes, for a chain).
+  const trackUp = inTrack.map((members) => (members.length ? Math.max(...members.map((i) => nodes[i]!.box.h / 2 + nodes[i]!.box.dy)) + 14 : 8));
+  const trackDown = inTrack.map((members) => (members.length ? Math.max(...members.map((i) => nodes[i]!.box.h / 2)) : 6));
+  const labelGap = lanes > 1 ? 30 : 24;
+  const labelBand = (t: number) => (inTrack[t]!.length ? labelGap + (LABEL_LINES - 1) * LINE + 22 : 0);
   const laneGap = lanes > 1 ? 40 : 0;
+  const trackGap = 10;
   const top = 64;
-  const laneY = Array.from({ length: lanes }, (_, k) => top + up + k * (up + down + laneGap));
-  const midY = (laneY[0]! + laneY[lanes - 1]!) / 2;
-  const lanesBottom = laneY[lanes - 1]! + down;
-
-  const boxX = (c: Column) => c.x + (c.width - c.box.t - c.box.dx) / 2 + (c.layer ? Math.min(12, (c.width - c.box.t - c.box.dx) / 4) : 0);
-  const ys = (c: Column) => (c.lanes === 'single' ? [midY] : laneY);
+  /** trackY[lane][track]: the centre line of a track. */
+  const trackY: number[][] = [];
+  let y = top;
+  for (let k = 0; k < lanes; k++) {
+    const last = k === lanes - 1;
+    const ys: number[] = [];
+    for (let t = 0; t < layout.tracks; t++) {
+      if (t > 0) y += last ? 0 : trackGap;
+      y += trackUp[t]!;
+      ys.push(y);
+      y += trackDown[t]! + (last && t < layout.tracks - 1 ? labelBand(t) : 0);
+    }
+    trackY.push(ys);
+    y += laneGap;
+  }
+  const laneTop = (k: number) => trackY[k]![0]! - trackUp[0]!;
+  const laneBottom = (k: number) => trackY[k]![layout.tracks - 1]! + trackDown[layout.tracks - 1]!;
+  /** The y of an op's box (or boxes) in each lane it is drawn in. */
+  const midOf = (t: number) => (trackY[0]![t]! + trackY[lanes - 1]![t]!) / 2;
+  const ys = (i: number) => (nodes[i]!.lanes === 'single' ? [midOf(layout.track[i]!)] : trackY.map((lane) => lane[layout.track[i]!]!));
 
   const body: string[] = [];
   body.push(el('defs', {}, [arrowMarker('flow', FLOW), arrowMarker('exchange', EXCHANGE)]));
@@ -173,79 +242,96 @@ export function renderArchitectureSvg(report: Report): string {
 
   // Lane backgrounds and names.
   if (lanes > 1) {
-    for (const [k, cy] of laneY.entries()) {
-      const y0 = cy - up + 4;
-      body.push(el('rect', { class: 'lane', x: left - 66, y: y0, width: width - left + 56, height: up + down + 8, rx: 6, fill: k % 2 === 0 ? '#f4f7fb' : '#fbf7f2', stroke: '#e0e0e0' }));
-      body.push(text(left - 60, cy + 4, `tower ${k + 1}`, { 'font-size': 12, 'font-weight': 'bold', fill: '#666666' }));
+    for (let k = 0; k < lanes; k++) {
+      const y0 = laneTop(k) + 4;
+      body.push(el('rect', { class: 'lane', x: left - 66, y: y0, width: width - left + 56, height: laneBottom(k) - laneTop(k) + 8, rx: 6, fill: k % 2 === 0 ? '#f4f7fb' : '#fbf7f2', stroke: '#e0e0e0' }));
+      body.push(text(left - 60, trackY[k]![0]! + 4, `tower ${k + 1}`, { 'font-size': 12, 'font-weight': 'bold', fill: '#666666' }));
     }
   }
 
-  // Arrows first, so boxes sit on top of them.
-  for (let i = 1; i < columns.length; i++) {
-    const prev = columns[i - 1]!;
-    const cur = columns[i]!;
-    const x1 = boxX(prev) + prev.box.t + prev.box.dx + 1;
-    const x2 = boxX(cur) - 1;
-    const from = ys(prev);
-    const to = ys(cur);
+  // Edges first, so boxes sit on top of them.
+  for (const e of layout.edges) {
+    const from = nodes[e.from]!;
+    const to = nodes[e.to]!;
+    const x1 = boxX(e.from) + from.box.t + from.box.dx + 1;
+    const x2 = boxX(e.to) - 1;
+    const y1s = ys(e.from);
+    const y2s = ys(e.to);
+    const runY = trackY.map((lane) => lane[e.track]!);
+    const sumIn = to.box.kind === 'sum' ? boxX(e.to) + SUM_R : undefined;
     const flows: string[] = [];
-    if (from.length === to.length) for (const [k, y] of to.entries()) flows.push(line(x1, from[k]!, x2, y, FLOW, 'flow'));
-    else for (const y2 of to) for (const y1 of from) flows.push(line(x1, y1, x2, y2, FLOW, 'flow'));
-    body.push(el('g', { class: 'flow' }, flows));
-    if (cur.exchange && cur.layer) {
-      const crossing: string[] = [];
-      for (const [a, y1] of from.entries()) for (const [b, y2] of to.entries()) if (a !== b) crossing.push(line(x1, y1, x2, y2, EXCHANGE, 'exchange', { 'stroke-width': 1.5 }));
-      const label = exchangeLabel(cur.layer);
-      const lw = textWidth(label, 10) + 8;
-      const lx = (x1 + x2) / 2;
-      crossing.push(el('rect', { x: lx - lw / 2, y: midY - 8, width: lw, height: 15, rx: 3, fill: '#ffffff', stroke: EXCHANGE, 'stroke-width': 0.8 }));
-      crossing.push(text(lx, midY + 3.5, label, { 'text-anchor': 'middle', 'font-size': 10, fill: EXCHANGE }));
-      const kind = cur.layer.connect === 'replicated' ? 'gather' : 'all-gather';
-      body.push(el('g', { class: 'exchange', 'data-consumer': cur.layer.name }, [el('title', {}, esc(`${kind} before ${cur.layer.name}: ${formatBytes(cur.layer.exchangeBytesPerBatch)} per batch of ${t.batch}, forward + backward`)), ...crossing]));
-    }
-  }
-
-  // Boxes and their labels.
-  const labelTop = lanesBottom + (lanes > 1 ? 30 : 24);
-  for (const c of columns) {
-    const fill = FILL[c.type] ?? ACTIVATION_FILL;
-    const bx = boxX(c);
-    const parts: string[] = [];
-    const name = c.layer ? c.layer.name : 'input';
-    parts.push(el('title', {}, esc(c.layer ? `${name}: ${c.label.filter((s) => s !== '').slice(1).join(', ')}` : `input ${shapeText(report.input)}`)));
-    for (const cy of ys(c)) {
-      parts.push(cuboid(bx, cy, c.box, fill, 'box'));
-      if (lanes > 1 && c.lanes === 'each') {
-        parts.push(text(bx + (c.box.t + c.box.dx) / 2, cy - c.box.h / 2 - c.box.dy - 4, String(c.box.perLane), { 'text-anchor': 'middle', 'font-size': 9, fill: '#555555' }));
+    if (y1s.length === y2s.length) for (const [k, y2] of y2s.entries()) flows.push(route(x1, y1s[k]!, runY[k]!, x2, y2, sumIn));
+    else {
+      // One box into several lanes (the input): straight to each lane where the rows agree, else along the row.
+      for (const [k, y2] of y2s.entries()) {
+        for (const y1 of y1s) flows.push(layout.track[e.from] === e.track && layout.track[e.to] === e.track ? line(x1, y1, x2, y2, FLOW, 'flow') : route(x1, y1, runY[k]!, x2, y2));
       }
     }
-    const cx = c.x + c.width / 2;
-    for (const [k, s] of c.label.entries()) {
-      if (s === '') continue;
-      const style = k === 0 ? { 'font-weight': 'bold', 'font-size': 11 } : k === 3 ? { 'font-size': labelFont, fill: '#222222' } : { 'font-size': labelFont, fill: '#666666' };
-      parts.push(text(cx, labelTop + k * 13, s, { 'text-anchor': 'middle', ...style }));
+    const names = [from.layer?.name ?? 'input', to.layer?.name ?? 'input'];
+    body.push(el('g', { class: 'flow', 'data-from': names[0], 'data-to': names[1] }, flows));
+    // The exchange a cross-tower layer needs sits on the edge from what it reads.
+    if (to.exchange && to.layer && e.from === (to.layer.inputs.length ? index.get(to.layer.inputs[0]!) : undefined)) {
+      const crossing: string[] = [];
+      for (const [a, y1] of y1s.entries()) for (const [b, y2] of y2s.entries()) if (a !== b) crossing.push(line(x1, y1, x2, y2, EXCHANGE, 'exchange', { 'stroke-width': 1.5 }));
+      const label = exchangeLabel(to.layer);
+      const lw = textWidth(label, 10) + 8;
+      const lx = (x1 + x2) / 2;
+      const my = midOf(layout.track[e.to]!);
+      crossing.push(el('rect', { x: lx - lw / 2, y: my - 8, width: lw, height: 15, rx: 3, fill: '#ffffff', stroke: EXCHANGE, 'stroke-width': 0.8 }));
+      crossing.push(text(lx, my + 3.5, label, { 'text-anchor': 'middle', 'font-size': 10, fill: EXCHANGE }));
+      const kind = to.layer.connect === 'replicated' ? 'gather' : 'all-gather';
+      body.push(el('g', { class: 'exchange', 'data-consumer': to.layer.name }, [el('title', {}, esc(`${kind} before ${to.layer.name}: ${formatBytes(to.layer.exchangeBytesPerBatch)} per batch of ${t.batch}, forward + backward`)), ...crossing]));
     }
-    body.push(el('g', { class: c.layer ? 'layer' : 'input', 'data-layer': name }, parts));
   }
 
-  // Legend.
-  const legendY = labelTop + 5 * 13 + 16;
-  const types = [...new Set(columns.map((c) => (FILL[c.type] ? c.type : 'activation')))];
+  // Boxes and their labels, under each box in the last lane.
+  const lastLane = trackY[lanes - 1]!;
+  for (const [i, n] of nodes.entries()) {
+    const fill = FILL[n.type] ?? ACTIVATION_FILL;
+    const bx = boxX(i);
+    const parts: string[] = [];
+    const name = n.layer ? n.layer.name : 'input';
+    const reads = n.layer && (n.layer.inputs.length > 1 || layout.track[i] !== layout.track[index.get(n.layer.inputs[0] ?? '') ?? 0]) ? `, reads ${n.layer.inputs.join(', ')}` : '';
+    parts.push(el('title', {}, esc(n.layer ? `${name}: ${n.label.filter((s) => s !== '').slice(1).join(', ')}${reads}` : `input ${shapeText(report.input)}`)));
+    for (const cy of ys(i)) {
+      parts.push(cuboid(bx, cy, n.box, fill, 'box'));
+      if (lanes > 1 && n.lanes === 'each' && n.box.kind !== 'sum') {
+        parts.push(text(bx + (n.box.t + n.box.dx) / 2, cy - n.box.h / 2 - n.box.dy - 4, String(n.box.perLane), { 'text-anchor': 'middle', 'font-size': 9, fill: '#555555' }));
+      }
+    }
+    const c = layout.column[i]!;
+    const cx = colX[c]! + colW[c]! / 2;
+    const labelTop = lastLane[layout.track[i]!]! + trackDown[layout.track[i]!]! + labelGap;
+    for (const [k, s] of n.label.entries()) {
+      if (s === '') continue;
+      const style = k === 0 ? { 'font-weight': 'bold', 'font-size': 11 } : k === 3 ? { 'font-size': labelFont, fill: '#222222' } : { 'font-size': labelFont, fill: '#666666' };
+      // A white halo, so an edge that passes a label (a shortcut rising into its ⊕) runs behind the text.
+      parts.push(text(cx, labelTop + k * LINE, s, { 'text-anchor': 'middle', ...style, stroke: '#ffffff', 'stroke-width': 3, 'paint-order': 'stroke' }));
+    }
+    body.push(el('g', { class: n.layer ? 'layer' : 'input', 'data-layer': name }, parts));
+  }
+
+  // Legend, under the last track's labels.
+  const lastTrack = layout.tracks - 1;
+  const legendY = lastLane[lastTrack]! + trackDown[lastTrack]! + labelGap + LABEL_LINES * LINE + 16;
+  const types = [...new Set(nodes.map((n) => (FILL[n.type] ? n.type : 'activation')))];
   let lx = left;
   const legend: string[] = [];
   for (const ty of types) {
-    legend.push(el('rect', { x: lx, y: legendY - 9, width: 12, height: 11, fill: FILL[ty] ?? ACTIVATION_FILL, stroke: shade(FILL[ty] ?? ACTIVATION_FILL, 0.55), 'stroke-width': 0.8 }));
-    legend.push(text(lx + 16, legendY, ty, { fill: '#444444' }));
-    lx += 16 + textWidth(ty, 11) + 14;
+    const fill = FILL[ty] ?? ACTIVATION_FILL;
+    legend.push(el('rect', { x: lx, y: legendY - 9, width: 12, height: 11, fill, stroke: ty === 'add' ? '#333333' : shade(fill, 0.55), 'stroke-width': 0.8 }));
+    legend.push(text(lx + 16, legendY, ty === 'add' ? 'add (⊕)' : ty, { fill: '#444444' }));
+    lx += 16 + textWidth(ty === 'add' ? 'add (⊕)' : ty, 11) + 14;
   }
   const notes = [
     'Box height: log of the map height (maps) or the vector length; thickness: log of the channels' + (lanes > 1 ? ' each tower holds (the small number above each box).' : '.'),
   ];
+  if (layout.tracks > 1) notes.push('Branches run in parallel rows and join where an op reads them: ⊕ adds its inputs, concat joins their channels.');
   if (lanes > 1) notes.push('Red crossing arrows: exchanges between towers, labelled with the bytes moved per batch (activations forward + gradients backward).');
-  legend.push(...notes.map((n, k) => text(left, legendY + 18 + k * 14, n, { fill: '#666666', 'font-size': 10 })));
+  legend.push(...notes.map((note, k) => text(left, legendY + 18 + k * 14, note, { fill: '#666666', 'font-size': 10 })));
   body.push(el('g', { class: 'legend' }, legend));
 
   const height = legendY + 18 + notes.length * 14;
-  const noteW = Math.max(...notes.map((n) => textWidth(n, 10))) + left + 24;
+  const noteW = Math.max(...notes.map((note) => textWidth(note, 10))) + left + 24;
   return svgDocument(Math.max(width, noteW, lx + 24), height, body, { title: `${report.model} architecture` });
 }

@@ -70,8 +70,9 @@ export function svgDocument(width: number, height: number, body: string[], optio
 export function textWidth(s: string, fontSize: number, bold = false): number {
   let w = 0;
   for (const ch of s) {
-    if ('il.,:;|!\'1 ()[]/'.includes(ch)) w += 0.32;
+    if ('il.,:;|!\' ()[]/'.includes(ch)) w += 0.32;
     else if ('mwMW%@'.includes(ch)) w += 0.85;
+    else if ((ch >= '0' && ch <= '9') || ch === '×') w += 0.62; // digits are as wide as each other, '1' included
     else if (ch >= 'A' && ch <= 'Z') w += 0.68;
     else w += 0.56;
   }

@@ -1,0 +1,169 @@
+/**
+ * The architecture drawing of graphs: branches in rows of their own, every
+ * edge drawn, no line across a box, no box over another, merges drawn where
+ * the branches join; and the committed pictures of a residual block and an
+ * inception module kept in step with the renderer.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildReport } from '../../compiler/report/report-data.js';
+import { renderArchitectureSvg } from '../../compiler/report/svg/architecture.js';
+import { layoutGraph } from '../../compiler/report/svg/graph-layout.js';
+import { byClass, compiledPlan, findAll, parseXml, type XmlElement } from './helpers.js';
+
+interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+interface Segment {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
+const layerGroup = (doc: XmlElement, name: string) => findAll(doc, (e) => e.attrs['data-layer'] === name)[0]!;
+/** The front face of a layer's (first) box, or the square around an ⊕. */
+function boxOf(doc: XmlElement, name: string): Rect {
+  const box = findAll(layerGroup(doc, name), byClass('box'))[0]!;
+  const rect = findAll(box, (e) => e.name === 'rect')[0];
+  if (rect) return { x: Number(rect.attrs.x), y: Number(rect.attrs.y), w: Number(rect.attrs.width), h: Number(rect.attrs.height) };
+  const c = findAll(box, (e) => e.name === 'circle')[0]!;
+  const r = Number(c.attrs.r);
+  return { x: Number(c.attrs.cx) - r, y: Number(c.attrs.cy) - r, w: 2 * r, h: 2 * r };
+}
+const centreY = (r: Rect) => r.y + r.h / 2;
+
+/** The straight pieces of an edge: a <line>, or a <path> of M, H and V commands. */
+function segmentsOf(flow: XmlElement): Segment[] {
+  const out: Segment[] = [];
+  for (const e of flow.children) {
+    if (e.name === 'line') out.push({ x1: Number(e.attrs.x1), y1: Number(e.attrs.y1), x2: Number(e.attrs.x2), y2: Number(e.attrs.y2) });
+    if (e.name !== 'path') continue;
+    let x = 0;
+    let y = 0;
+    for (const [, cmd, args] of e.attrs.d!.matchAll(/([MHV])([-\d.,]+)/g)) {
+      if (cmd === 'M') [x, y] = args!.split(',').map(Number) as [number, number];
+      else if (cmd === 'H') out.push({ x1: x, y1: y, x2: (x = Number(args)), y2: y });
+      else out.push({ x1: x, y1: y, x2: x, y2: (y = Number(args)) });
+    }
+  }
+  return out;
+}
+
+/** Whether an axis-parallel segment runs through the inside of a rectangle. */
+function crosses(s: Segment, r: Rect): boolean {
+  const inset = 1;
+  const [xa, xb] = [Math.min(s.x1, s.x2), Math.max(s.x1, s.x2)];
+  const [ya, yb] = [Math.min(s.y1, s.y2), Math.max(s.y1, s.y2)];
+  return xb > r.x + inset && xa < r.x + r.w - inset && yb > r.y + inset && ya < r.y + r.h - inset;
+}
+const overlap = (a: Rect, b: Rect) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+
+function checkReadable(doc: XmlElement, names: string[], edges: [string, string][]) {
+  const flows = findAll(doc, byClass('flow'));
+  // Every edge of the graph is drawn, once.
+  expect(flows.map((f) => `${f.attrs['data-from']} -> ${f.attrs['data-to']}`).sort()).toEqual(edges.map(([a, b]) => `${a} -> ${b}`).sort());
+  const boxes = new Map(names.map((n) => [n, boxOf(doc, n)]));
+  // No box over another.
+  for (const [a, ra] of boxes) for (const [b, rb] of boxes) if (a < b) expect(overlap(ra, rb), `${a} and ${b} overlap`).toBe(false);
+  // No edge through a box other than its own two ends.
+  for (const f of flows) {
+    for (const s of segmentsOf(f)) {
+      for (const [name, r] of boxes) {
+        if (name === f.attrs['data-from'] || name === f.attrs['data-to']) continue;
+        expect(crosses(s, r), `edge ${f.attrs['data-from']} -> ${f.attrs['data-to']} runs through ${name}`).toBe(false);
+      }
+    }
+  }
+}
+
+const edgesOf = (report: ReturnType<typeof buildReport>): [string, string][] => report.layers.flatMap((l) => l.inputs.map((x): [string, string] => [x, l.name]));
+
+describe('architecture diagram of a residual block', () => {
+  const report = buildReport(compiledPlan('examples/graphs/residual-block.yaml'));
+  const svg = renderArchitectureSvg(report);
+  const doc = parseXml(svg);
+
+  it('draws every op and every edge, with no line across a box and no box over another', () => {
+    checkReadable(doc, ['input', ...report.layers.map((l) => l.name)], edgesOf(report));
+  });
+
+  it('puts the projection shortcut in a row below the block, and both ⊕ on the main row', () => {
+    const main = centreY(boxOf(doc, 'conv1'));
+    expect(centreY(boxOf(doc, 'proj'))).toBeGreaterThan(main + boxOf(doc, 'conv1').h / 2);
+    expect(centreY(boxOf(doc, 'projbn'))).toBe(centreY(boxOf(doc, 'proj')));
+    for (const name of ['bn2', 'add1', 'conv3', 'add2']) expect(centreY(boxOf(doc, name)), name).toBeCloseTo(main, 0);
+    expect(findAll(layerGroup(doc, 'add1'), (e) => e.name === 'circle')).toHaveLength(1);
+  });
+
+  it('routes the identity shortcut around the second block, below it', () => {
+    const skip = findAll(doc, (e) => e.attrs['data-from'] === 'add1' && e.attrs['data-to'] === 'add2')[0]!;
+    const lowest = Math.max(...segmentsOf(skip).map((s) => Math.max(s.y1, s.y2)));
+    for (const name of ['conv3', 'bn3', 'conv4', 'bn4']) {
+      const r = boxOf(doc, name);
+      expect(lowest, name).toBeGreaterThan(r.y + r.h);
+    }
+  });
+
+  it('brings each shortcut up into its ⊕ from below', () => {
+    for (const [from, to] of [['projbn', 'add1'], ['add1', 'add2']]) {
+      const edge = findAll(doc, (e) => e.attrs['data-from'] === from && e.attrs['data-to'] === to)[0]!;
+      const last = segmentsOf(edge).at(-1)!;
+      const sum = boxOf(doc, to!);
+      expect(last.x1, `${from} -> ${to}`).toBe(last.x2);
+      expect(last.x2, `${from} -> ${to}`).toBeCloseTo(sum.x + sum.w / 2, 1);
+      expect(last.y1, `${from} -> ${to}`).toBeGreaterThan(last.y2);
+      expect(last.y2, `${from} -> ${to}`).toBeCloseTo(sum.y + sum.h + 1, 1);
+    }
+  });
+
+  it('matches docs/img/residual-block.svg (regenerate: netc report examples/graphs/residual-block.yaml --format svg > docs/img/residual-block.svg)', () => {
+    expect(readFileSync('docs/img/residual-block.svg', 'utf8') === svg, 'docs/img/residual-block.svg is stale').toBe(true);
+  });
+});
+
+describe('architecture diagram of an inception module', () => {
+  const report = buildReport(compiledPlan('examples/graphs/inception-module.yaml'));
+  const svg = renderArchitectureSvg(report);
+  const doc = parseXml(svg);
+
+  it('draws every op and every edge, with no line across a box and no box over another', () => {
+    checkReadable(doc, ['input', ...report.layers.map((l) => l.name)], edgesOf(report));
+  });
+
+  it('gives each of the four branches its own row, and joins them at the concat', () => {
+    const rows = ['b1', 'b2reduce', 'b3reduce', 'b4pool'].map((n) => centreY(boxOf(doc, n)));
+    expect(new Set(rows).size).toBe(4);
+    expect(centreY(boxOf(doc, 'b2'))).toBe(rows[1]);
+    expect(centreY(boxOf(doc, 'b4'))).toBe(rows[3]);
+    // The concat is right of every branch.
+    const mix = boxOf(doc, 'mix');
+    for (const n of ['b1', 'b2', 'b3', 'b4']) expect(mix.x, n).toBeGreaterThan(boxOf(doc, n).x + boxOf(doc, n).w);
+  });
+
+  it('matches docs/img/inception-module.svg (regenerate: netc report examples/graphs/inception-module.yaml --format svg > docs/img/inception-module.svg)', () => {
+    expect(readFileSync('docs/img/inception-module.svg', 'utf8') === svg, 'docs/img/inception-module.svg is stale').toBe(true);
+  });
+});
+
+describe('graph layout', () => {
+  it('keeps a chain in one row, one column per op', () => {
+    const layout = layoutGraph([[], [0], [1], [2]]);
+    expect(layout.track).toEqual([0, 0, 0, 0]);
+    expect(layout.column).toEqual([0, 1, 2, 3]);
+    expect(layout.tracks).toBe(1);
+  });
+
+  it('opens a row for the second reader of a fork, and routes a skip below the ops it skips', () => {
+    // 0 -> 1 -> 2 -> 3(add of 2 and 0); 0 -> 4 (a second reader of the input, after the add).
+    const layout = layoutGraph([[], [0], [1], [2, 0], [0]]);
+    expect(layout.column).toEqual([0, 1, 2, 3, 1]);
+    expect(layout.track.slice(0, 4)).toEqual([0, 0, 0, 0]);
+    expect(layout.edges.find((e) => e.from === 0 && e.to === 3)!.track).toBe(1);
+    // The skip took row 1 over columns 1-2, so the late reader goes to row 2.
+    expect(layout.track[4]).toBe(2);
+  });
+});
