@@ -8,13 +8,15 @@
  * custom layer over tf.localResponseNormalization, since tfjs-layers has
  * none). Rounds of the two alternate and each keeps its best, so a busy
  * machine slows whichever runs at the wrong moment, not one side. Prints
- * images/s and the ratio; never fails on a slow machine.
+ * images/s, the ratio and the machine's load average before and after (other
+ * work on a shared machine makes every figure an upper bound of the slowdown);
+ * never fails on a slow machine.
  *
  *   node dist/bench/train.js [--network resnet|alexnet|both] [--model spec-or-plan]
  *                            [--backend wasm|cpu] [--images 1024] [--rounds 3]
  */
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { compileSource } from '../compiler/compile.js';
 import { DiagnosticSink } from '../compiler/diagnostics/diagnostic.js';
@@ -189,11 +191,15 @@ async function compare(name: string, plan: Plan) {
   console.log(`  ratio netc / layers:  ${(netcRate / layersRate).toFixed(2)}x`);
 }
 
+/** 1-minute load average against the core count: how shared the machine was. */
+const load = () => `load ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
+
 async function main() {
   const chosen = await initBackend(backend);
-  console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} x${cpus().length}, node ${process.version}, backend ${chosen.name}`);
+  console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} x${cpus().length}, node ${process.version}, backend ${chosen.name}, ${load()}`);
   if (network === 'resnet' || network === 'both') await compare('residual example', loadPlan(flag('model', example('fmnist-resnet.yaml'))));
   if (network === 'alexnet' || network === 'both') await compare('AlexNet example, one tower', alexnetPlan());
+  console.log(`\nafter: ${load()}; best of ${rounds} interleaved rounds each (a load above the core count means a shared machine: both sides slowed)`);
 }
 
 main().catch((e) => {
