@@ -14,13 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { compileFile } from '../compiler/compile.js';
 import type { Plan } from '../plan/types.js';
 import { initBackend } from '../runtime/backend/select.js';
-import { iterateBatches } from '../runtime/data/batches.js';
 import { createMultiDeviceExecutor } from '../runtime/devices/index.js';
 import { DataParallelExecutor } from '../runtime/devices/data-parallel.js';
 import { TowerParallelExecutor } from '../runtime/devices/tower-parallel.js';
 import type { Executor, HostBatch } from '../runtime/exec/executor.js';
 import { LocalExecutor } from '../runtime/exec/local-executor.js';
-import { prepareData } from '../runtime/train/data-setup.js';
+import { prepareData, RECIPE } from '../runtime/train/data-setup.js';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -41,13 +40,13 @@ const plan: Plan = compiled.plan;
 plan.train.batch = flag('batch', plan.train.batch);
 
 await initBackend('wasm');
-const data = await prepareData(plan, { baseDir: fileURLToPath(new URL('../../examples/fashion-mnist/', import.meta.url)), seed: plan.seed });
+const data = await prepareData(plan, { baseDir: fileURLToPath(new URL('../../examples/fashion-mnist/', import.meta.url)), seed: plan.seed, workers: 0 });
 const batches: HostBatch[] = [];
-for (const b of iterateBatches(data.train, { batchSize: plan.train.batch, seed: plan.seed, scale: data.scale, augment: data.trainAugment, dropRemainder: true })) {
-  if (data.std) for (let i = 0; i < b.x.length; i++) b.x[i]! /= data.std[i % data.std.length]!;
+for await (const b of data.loader.batches(data.train, RECIPE.train, { batchSize: plan.train.batch, seed: plan.seed, dropRemainder: true })) {
   batches.push({ x: b.x, shape: b.shape, y: b.y });
   if (batches.length === warmup + steps) break;
 }
+await data.close();
 
 const config = (placement: 'data' | 'towers') => ({
   backend: 'wasm', devices, placement, seed: plan.seed, baseDir: '.', dataPath: null, trainLimit: null, testLimit: null, checkpointEvery: 0,

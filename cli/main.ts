@@ -4,6 +4,7 @@
  * Every failure ends as a message and an exit status, never a stack trace:
  * 0 ok, 1 the input has errors, 2 the command was used wrongly, 3 netc's bug.
  */
+import { availableParallelism } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { registerCompile } from './commands/compile.js';
 import { registerReport } from './commands/report.js';
@@ -34,6 +35,8 @@ export function createProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // sharp decodes on libuv's thread pool (4 threads by default): give every data worker one.
+  process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, availableParallelism() + 1));
   const program = createProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

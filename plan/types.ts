@@ -276,8 +276,12 @@ export interface TrainSpec {
 
 export type DatasetKind = 'fashion-mnist' | 'idx' | 'cifar10' | 'image-folder';
 
+/** data.max_image_pixels when the spec does not say: 100 megapixels, more than any camera photo in ImageNet (300 MB decoded). */
+export const DEFAULT_MAX_IMAGE_PIXELS = 100_000_000;
+
 export interface DataSpec {
-  dataset: { kind: DatasetKind; path: string | null; classes: number | null };
+  /** labels: a labels file (image-folder), relative to the dataset folder. */
+  dataset: { kind: DatasetKind; path: string | null; classes: number | null; labels: string | null };
   /** 'test' or a held-out fraction of the training set */
   validation: 'test' | number;
   trainLimit: number | null;
@@ -297,6 +301,10 @@ export interface DataSpec {
     pcaColour: number;
   };
   testCrops: 'center' | 'ten';
+  /** An unreadable image in an image folder: left out and reported, or an error. */
+  badImages: 'skip' | 'error';
+  /** Images with more pixels are refused before decoding (decompression bombs). */
+  maxImagePixels: number;
 }
 
 export interface Plan {

@@ -6,6 +6,8 @@ import { registerExplain } from './explain.js';
 import { registerExport } from './export.js';
 import { registerFmt } from './fmt.js';
 import { registerPlot } from './plot.js';
+import { registerPredict } from './predict.js';
+import { registerPrepare } from './prepare.js';
 import { registerSchema } from './schema.js';
 import { registerTrain } from './train.js';
 
@@ -18,4 +20,6 @@ export function registerExtraCommands(program: Command): void {
   registerConvert(program);
   registerPlot(program);
   registerExport(program);
+  registerPrepare(program);
+  registerPredict(program);
 }

@@ -23,6 +23,7 @@ interface TrainFlags {
   checkpointEvery?: string;
   trainLimit?: string;
   testLimit?: string;
+  workers?: string;
   json?: boolean;
   quiet?: boolean;
   engine: string;
@@ -30,7 +31,7 @@ interface TrainFlags {
 }
 
 const ENGINES = ['tfjs', 'pytorch'];
-const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 export function parseCount(flag: string, v: string | undefined, min = 1): number | undefined {
   if (v === undefined) return undefined;
@@ -90,6 +91,7 @@ export function registerTrain(program: Command): void {
     .option('--test-limit <n>', 'evaluate on the first n test images only')
     .option('--engine <name>', `${ENGINES.join(' or ')}: netc's own engine, or a generated PyTorch trainer run with your Python`, 'tfjs')
     .option('--python <path>', 'the Python (with PyTorch) for --engine pytorch; default $NETC_PYTHON, python3, /usr/bin/python3')
+    .option('--workers <n>', 'data threads that decode and augment (default: the cores but one; 0: on the training thread)')
     .option('--json', 'JSON lines on stdout')
     .option('-q, --quiet', 'no progress output')
     .action(async (modelArg: string | undefined, f: TrainFlags) => {
@@ -109,6 +111,7 @@ export function registerTrain(program: Command): void {
         checkpointEvery: parseCount('checkpoint-every', f.checkpointEvery),
         trainLimit: parseCount('train-limit', f.trainLimit),
         testLimit: parseCount('test-limit', f.testLimit),
+        workers: parseCount('workers', f.workers, 0),
       };
       if (f.resume && !existsSync(f.resume)) throw new UsageError(`no run directory \`${f.resume}\``);
       const path = f.resume ? undefined : (modelArg ?? defaultModelPath());
@@ -149,12 +152,13 @@ export function registerTrain(program: Command): void {
     .command('eval')
     .description('evaluate a trained run on its test data: loss, top-1 and top-5 error')
     .argument('<run>', 'a run directory (holding plan.json and checkpoint.ckpt)')
-    .option('--data <path>', 'folder holding the dataset files')
+    .option('--data <path>', 'an image folder (its val/ or test/ split, or itself a folder of class folders), its prepared shards, or the dataset folder')
     .option('--crops <n>', '1 (centre) or 10 (the paper\'s four corners + centre, mirrored)')
     .option('--backend <name>', `backend: ${BACKENDS.join(', ')}`, 'auto')
     .option('--test-limit <n>', 'evaluate on the first n test images only')
+    .option('--workers <n>', 'data threads (default: the cores but one)')
     .option('--json', 'print one JSON object')
-    .action(async (runDir: string, f: { data?: string; crops?: string; backend: string; testLimit?: string; json?: boolean }) => {
+    .action(async (runDir: string, f: { data?: string; crops?: string; backend: string; testLimit?: string; workers?: string; json?: boolean }) => {
       if (f.crops !== undefined && f.crops !== '1' && f.crops !== '10') throw new UsageError('--crops must be 1 or 10');
       if (!BACKENDS.includes(f.backend)) throw new UsageError(`unknown backend \`${f.backend}\``);
       if (!existsSync(runDir)) throw new UsageError(`no run directory \`${runDir}\``);
@@ -165,11 +169,12 @@ export function registerTrain(program: Command): void {
         ...(f.crops ? { crops: Number(f.crops) as 1 | 10 } : {}),
         backend: f.backend as 'auto',
         ...(f.testLimit ? { testLimit: parseCount('test-limit', f.testLimit)! } : {}),
+        ...(f.workers !== undefined ? { workers: parseCount('workers', f.workers, 0)! } : {}),
       });
       if (f.json) process.stdout.write(JSON.stringify(r) + '\n');
       else {
         const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(2)}%`);
-        process.stdout.write(`${r.model} on ${r.images} test images (${r.crops}, backend ${r.backend}): loss ${r.loss.toFixed(4)}, top-1 error ${pct(r.top1_error)}, top-5 error ${pct(r.top5_error)}, accuracy ${pct(1 - r.top1_error)}\n`);
+        process.stdout.write(`${r.model} on ${r.images} images of ${r.source} (${r.crops}, backend ${r.backend}): loss ${r.loss.toFixed(4)}, top-1 error ${pct(r.top1_error)}, top-5 error ${pct(r.top5_error)}, accuracy ${pct(1 - r.top1_error)}\n`);
       }
     });
 }

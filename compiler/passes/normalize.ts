@@ -13,6 +13,7 @@ import { layerKind } from '../ops/index.js';
 import type { NormalizeContext } from '../ops/kind.js';
 import { pairOf } from '../ops/shared.js';
 import type { Activation, DataSpec, InitSpec, LayerSpec, Metric, ModelSpec, OptimizerSpec, ScheduleSpec, TrainSpec } from '../spec/types.js';
+import { DEFAULT_MAX_IMAGE_PIXELS } from '../../plan/types.js';
 
 type Obj = Record<string, JsonValue>;
 
@@ -141,8 +142,13 @@ function normalizeData(d: Obj): DataSpec {
   const ds = d.dataset ?? 'fashion-mnist';
   const dataset =
     typeof ds === 'string'
-      ? { kind: ds as 'fashion-mnist', path: null, classes: null }
-      : { kind: (ds as Obj).kind as 'idx', path: ((ds as Obj).path as string | undefined) ?? null, classes: ((ds as Obj).classes as number | undefined) ?? null };
+      ? { kind: ds as 'fashion-mnist', path: null, classes: null, labels: null }
+      : {
+          kind: (ds as Obj).kind as 'idx',
+          path: ((ds as Obj).path as string | undefined) ?? null,
+          classes: ((ds as Obj).classes as number | undefined) ?? null,
+          labels: ((ds as Obj).labels as string | undefined) ?? null,
+        };
   const p = (d.preprocess ?? {}) as Obj;
   const a = (d.augment ?? {}) as Obj;
   const resize = p.resize;
@@ -165,5 +171,7 @@ function normalizeData(d: Obj): DataSpec {
       pcaColour: (a.pca_colour as number | undefined) ?? 0,
     },
     testCrops: (d.test_crops as 'center' | 'ten' | undefined) ?? 'center',
+    badImages: (d.bad_images as 'skip' | 'error' | undefined) ?? 'skip',
+    maxImagePixels: (d.max_image_pixels as number | undefined) ?? DEFAULT_MAX_IMAGE_PIXELS,
   };
 }

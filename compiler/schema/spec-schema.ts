@@ -121,28 +121,42 @@ const train: Schema = objectOf({
 const dataset: Schema = {
   anyOf: [
     { enum: ['fashion-mnist', 'cifar10'] },
-    objectOf({ kind: { enum: ['fashion-mnist', 'idx', 'cifar10', 'image-folder'], description: 'file format' }, path: str('folder, relative to the spec'), classes: { ...int(1), description: 'number of classes, where the files do not say' } }, ['kind']),
+    objectOf(
+      {
+        kind: {
+          enum: ['fashion-mnist', 'idx', 'cifar10', 'image-folder'],
+          description:
+            'file format: fashion-mnist or idx (IDX files, gzipped or not), cifar10 (the binary batches), image-folder (<folder>/train/<class>/*.jpg with val/ or test/ beside it, as ImageNet and torchvision; or the shards `netc prepare` makes of one)',
+        },
+        path: str('folder holding the files, relative to the spec (--data on the command line overrides it); for image-folder, the image folder or its prepared shards'),
+        classes: { ...int(1), description: 'number of classes, where the files do not say (image-folder: checked against the class folders or labels file)' },
+        labels: str('image-folder: a labels file, relative to the dataset folder: one class per line, its folder name first, then optionally a readable name (ImageNet\'s synset_words.txt); its line order gives the class indices (default: the sorted train/ folder names)'),
+      },
+      ['kind'],
+    ),
   ],
 };
 
 const data: Schema = objectOf({
-  dataset: { ...dataset, description: 'fashion-mnist, cifar10, or { kind, path, classes }' },
-  validation: { description: "`test` (the test split) or a fraction of train held out", anyOf: [{ const: 'test' }, num] },
+  dataset: { ...dataset, description: 'fashion-mnist, cifar10, or { kind, path, classes, labels }' },
+  validation: { description: "`test` (the test split: image-folder's val/ or test/) or a fraction of train held out (default `test`)", anyOf: [{ const: 'test' }, num] },
   train_limit: { ...int(1), description: 'use only the first n training images (quick runs)' },
-  preprocess: { description: 'applied to every image, once (resize, centre crop) or per batch (scale, mean, std)', ...objectOf({
-    resize: intOrPair(1, 'resize to [h, w], or n for the shorter side (the paper: 256)'),
-    center_crop: intOrPair(1, 'centre crop to n or [h, w]'),
-    scale: { ...num, description: 'multiply pixel values, e.g. 0.00392156862745098 (1/255)' },
-    mean: { description: 'subtract: none, per-pixel (the paper), per-channel, or [r, g, b]', anyOf: [{ enum: ['none', 'per-pixel', 'per-channel'] }, { type: 'array', items: num }] },
-    std: { description: 'divide by per-channel std values', type: 'array', items: num },
+  preprocess: { description: 'what every image gets before augmentation: resize and centre crop once (`netc prepare` stores the result), then scale, mean and std per batch', ...objectOf({
+    resize: intOrPair(1, 'n: rescale so the shorter side is n, the longer floor(longer * n / shorter) (the paper: 256); [h, w]: rescale to exactly h x w. Bilinear with antialiasing (docs/data.md)'),
+    center_crop: intOrPair(1, 'keep the central n x n (or [h, w]) patch, top-left offset floor((size - crop) / 2) (the paper: 256)'),
+    scale: { ...num, description: 'multiply pixel values (0-255) by this first, e.g. 0.00392156862745098 (1/255, the default); the paper: 1' },
+    mean: { description: 'subtract, after scaling: none (default), per-pixel (the mean image of the training set, the paper), per-channel, or a list of one value per channel', anyOf: [{ enum: ['none', 'per-pixel', 'per-channel'] }, { type: 'array', items: num }] },
+    std: { description: 'divide each channel by these values, after the mean', type: 'array', items: num },
   }) },
-  augment: { description: 'training-time augmentation, per image and batch', ...objectOf({
-    random_crop: intOrPair(1, 'random crop size n or [h, w] (the paper: 227)'),
-    pad: { ...int(0), description: 'zero padding added before the random crop' },
-    flip: { type: 'boolean', description: 'random horizontal reflection' },
-    pca_colour: { ...num, description: "std of the paper's PCA colour noise (0.1)" },
+  augment: { description: 'training-time augmentation, drawn per image from the seed and the batch position (so resume repeats it exactly)', ...objectOf({
+    random_crop: intOrPair(1, 'crop n x n (or [h, w]) at a uniformly random position of the (padded) image (the paper: 227, its "224")'),
+    pad: { ...int(0), description: 'zero padding added on each side before the random crop (CIFAR-style; default 0)' },
+    flip: { type: 'boolean', description: 'mirror each image left-right with probability 0.5' },
+    pca_colour: { ...num, description: "std of the paper's PCA colour noise (0.1): each image gets sum_i p_i * a_i * l_i added to every pixel, a_i ~ N(0, std), with p_i, l_i the eigenvectors and eigenvalues of the training set's RGB covariance; 0 (default) is off" },
   }) },
-  test_crops: { description: 'test-time crops: center, or ten (4 corners + centre, and mirrors)', enum: ['center', 'ten'] },
+  test_crops: { description: 'evaluation and test crops: center (default), or ten (the 4 corners and the centre, and their mirrors; softmax averaged, the paper)', enum: ['center', 'ten'] },
+  bad_images: { description: 'image-folder: a file that cannot be decoded, or is larger than max_image_pixels: skip (default: left out and listed, as Caffe\'s convert_imageset) or error (stop, naming the file)', enum: ['skip', 'error'] },
+  max_image_pixels: { ...int(1), description: 'image-folder: images with more pixels (width x height, read from the header before decoding) are bad images; default 100000000' },
 });
 
 const variant = {

@@ -104,40 +104,49 @@ export function gatherBatch(ds: Dataset, indices: ArrayLike<number>, scale = 1 /
   return x;
 }
 
-export function* iterateBatches(ds: Dataset, opts: BatchOptions): Generator<Batch, void, undefined> {
-  const { batchSize, seed, shuffle = true, scale = 1 / 255, dropRemainder = false, greyToRgb = false } = opts;
+/** One batch's place in the run, without its pixels: which samples, which seed, where to resume after it. */
+export type BatchSlot = Omit<Batch, 'x' | 'y' | 'shape' | 'size'> & {
+  /** Sample positions in the dataset, in batch order. */
+  positions: Uint32Array;
+};
+
+/** The batches of a run from `start` to `endEpoch`, as positions and seeds (shared by the in-process and worker loaders). */
+export function* planBatches(count: number, source: string, opts: Pick<BatchOptions, 'batchSize' | 'seed' | 'shuffle' | 'dropRemainder' | 'start' | 'endEpoch'>): Generator<BatchSlot, void, undefined> {
+  const { batchSize, seed, shuffle = true, dropRemainder = false } = opts;
   if (!Number.isInteger(batchSize) || batchSize <= 0) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
-  const perEpoch = batchesPerEpoch(ds.count, batchSize, dropRemainder);
-  if (perEpoch === 0) throw new RangeError(`${ds.source}: ${ds.count} samples make no batch of ${batchSize} with dropRemainder`);
+  const perEpoch = batchesPerEpoch(count, batchSize, dropRemainder);
+  if (perEpoch === 0) throw new RangeError(`${source}: ${count} samples make no batch of ${batchSize} with dropRemainder`);
   const start = opts.start ?? { epoch: 0, batch: 0 };
   if (!Number.isInteger(start.batch) || start.batch < 0 || start.batch >= perEpoch) {
     throw new RangeError(`start batch ${start.batch} is outside epoch of ${perEpoch} batches`);
   }
   const endEpoch = opts.endEpoch ?? start.epoch + 1;
-  const c = greyToRgb && ds.channels === 1 ? 3 : ds.channels;
-
   for (let epoch = start.epoch; epoch < endEpoch; epoch++) {
-    const order = epochOrder(ds.count, seed, epoch, shuffle);
+    const order = epochOrder(count, seed, epoch, shuffle);
     for (let index = epoch === start.epoch ? start.batch : 0; index < perEpoch; index++) {
-      const idx = order.subarray(index * batchSize, Math.min((index + 1) * batchSize, ds.count));
       const last = index === perEpoch - 1;
-      const bSeed = batchSeed(seed, epoch, index);
-      let x = gatherBatch(ds, idx, scale, greyToRgb);
-      let shape: Batch['shape'] = [idx.length, ds.height, ds.width, c];
-      if (opts.augment) ({ x, shape } = augmentHost(x, shape, opts.augment, new Rng(bSeed)));
       yield {
-        x,
-        y: Int32Array.from(idx, (i) => ds.labels[i]!),
-        shape,
-        size: idx.length,
+        positions: order.subarray(index * batchSize, Math.min((index + 1) * batchSize, count)),
         epoch,
         index,
         step: epoch * perEpoch + index,
         last,
-        seed: bSeed,
+        seed: batchSeed(seed, epoch, index),
         next: last ? { epoch: epoch + 1, batch: 0 } : { epoch, batch: index + 1 },
       };
     }
+  }
+}
+
+/** The batches of an in-memory dataset, made on the calling thread (the worker loader makes the same ones elsewhere). */
+export function* iterateBatches(ds: Dataset, opts: BatchOptions): Generator<Batch, void, undefined> {
+  const { scale = 1 / 255, greyToRgb = false } = opts;
+  const c = greyToRgb && ds.channels === 1 ? 3 : ds.channels;
+  for (const { positions: idx, ...slot } of planBatches(ds.count, ds.source, opts)) {
+    let x = gatherBatch(ds, idx, scale, greyToRgb);
+    let shape: Batch['shape'] = [idx.length, ds.height, ds.width, c];
+    if (opts.augment) ({ x, shape } = augmentHost(x, shape, opts.augment, new Rng(slot.seed)));
+    yield { ...slot, x, y: Int32Array.from(idx, (i) => ds.labels[i]!), shape, size: idx.length };
   }
 }
 

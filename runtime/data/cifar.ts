@@ -13,7 +13,7 @@ export const CIFAR10_TRAIN_FILES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.b
 export const CIFAR10_TEST_FILES = ['test_batch.bin'];
 
 /** Convert a buffer of CIFAR records to NHWC images and labels, validating size and labels. */
-export function cifarRecordsToNHWC(buf: Uint8Array, file: string): { images: Uint8Array; labels: Uint8Array; count: number } {
+export function cifarRecordsToNHWC(buf: Uint8Array, file: string): { images: Uint8Array; labels: Uint32Array; count: number } {
   if (buf.length === 0 || buf.length % CIFAR_RECORD_BYTES !== 0) {
     throw new DataError(
       file,
@@ -23,7 +23,7 @@ export function cifarRecordsToNHWC(buf: Uint8Array, file: string): { images: Uin
   }
   const count = buf.length / CIFAR_RECORD_BYTES;
   const images = new Uint8Array(count * 3 * CIFAR_PIXELS);
-  const labels = new Uint8Array(count);
+  const labels = new Uint32Array(count);
   for (let r = 0; r < count; r++) {
     const rec = r * CIFAR_RECORD_BYTES;
     const label = buf[rec]!;

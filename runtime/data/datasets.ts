@@ -81,7 +81,8 @@ function loadIdxDataset(spec: DataSpec, split: Split, opts: LoadOptions): Datase
     const img = findFile(p.dir, imgBase);
     const lbl = findFile(p.dir, lblBase);
     if (img && lbl) {
-      const { count, height, width, data, labels } = readIdxPair(img, lbl);
+      const { count, height, width, data, labels: bytes } = readIdxPair(img, lbl);
+      const labels = Uint32Array.from(bytes);
       const numClasses = fashion ? 10 : labels.reduce((m, v) => Math.max(m, v + 1), 0);
       const bad = labels.findIndex((v) => v >= numClasses);
       if (bad >= 0) throw new DataError(lbl, `label ${labels[bad]} at index ${bad} is not a Fashion-MNIST class (0-9)`);
@@ -140,7 +141,7 @@ function loadCifar10(spec: DataSpec, split: Split, opts: LoadOptions): Dataset {
     const parts = names.map((n) => cifarRecordsToNHWC(readFileOrThrow(join(dir, n)), join(dir, n)));
     const count = parts.reduce((s, x) => s + x.count, 0);
     const images = new Uint8Array(count * 32 * 32 * 3);
-    const labels = new Uint8Array(count);
+    const labels = new Uint32Array(count);
     let at = 0;
     for (const x of parts) {
       images.set(x.images, at * 3072);
@@ -199,7 +200,7 @@ export interface DatasetFit {
  * given what the preprocessing may do. Returns the plan; throws a DataError
  * naming the dataset's file when it cannot work.
  */
-export function checkDatasetFits(ds: Dataset, inputShape: readonly [number, number, number], allow: FitOptions = {}): DatasetFit {
+export function checkDatasetFits(ds: Pick<Dataset, 'height' | 'width' | 'channels' | 'source'>, inputShape: readonly [number, number, number], allow: FitOptions = {}): DatasetFit {
   const [h, w, c] = inputShape;
   const have = `${ds.height}x${ds.width}x${ds.channels}`;
   const want = `${h}x${w}x${c}`;

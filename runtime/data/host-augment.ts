@@ -37,14 +37,19 @@ function float32Values(mean: MeanStats): Float32Array {
   return v;
 }
 
+/** Raw bytes (scaled on the way) or already scaled floats. */
+export type Pixels = Uint8Array | Float32Array;
+
 /**
  * Copy an h x w window of every image, at per-image offsets into the image
- * zero-padded by `pad` on each side, optionally mirrored, subtracting a mean
- * indexed at the *source* pixel (a per-pixel mean image is subtracted before
- * cropping, as in AlexNet; padding stays 0, as when padding after normalising).
+ * zero-padded by `pad` on each side, optionally mirrored, as float32 values
+ * `fround(x * scale) - mean`, the mean indexed at the *source* pixel (a
+ * per-pixel mean image is subtracted before cropping, as in AlexNet; padding
+ * stays 0, as when padding after normalising). Both roundings are float32's,
+ * so bytes with a scale give bit for bit what scaled floats give.
  */
 function window(
-  x: Float32Array,
+  x: Pixels,
   [n, H, W, C]: Shape4,
   h: number,
   w: number,
@@ -53,6 +58,7 @@ function window(
   ox: ArrayLike<number>,
   flip: ArrayLike<boolean> | null,
   mean: MeanStats | undefined,
+  scale: number,
 ): Float32Array {
   const out = new Float32Array(n * h * w * C); // zeros: padding needs no writes
   const m32 = mean ? float32Values(mean) : null;
@@ -68,15 +74,12 @@ function window(
       const row = (sy * W + sx0) * C; // offset of window column 0 within one image (may be negative)
       const src = i * H * W * C + row;
       const o = (i * h + y) * w * C;
-      if (!mirror) {
-        // Rows are contiguous in NHWC: one block copy, then the mean over the same block.
-        out.set(x.subarray(src + j0 * C, src + j1 * C), o + j0 * C);
-        if (m32 && pixelMean) for (let k = j0 * C; k < j1 * C; k++) out[o + k] -= m32[row + k]!;
-        else if (m32) for (let k = j0 * C; k < j1 * C; k++) out[o + k] -= m32[k % C]!;
-      } else {
-        for (let j = j0; j < j1; j++) {
-          const d = o + (w - 1 - j) * C;
-          for (let c = 0; c < C; c++) out[d + c] = x[src + j * C + c]! - (m32 ? m32[pixelMean ? row + j * C + c : c]! : 0);
+      for (let j = j0; j < j1; j++) {
+        const d = o + (mirror ? w - 1 - j : j) * C;
+        const s = j * C;
+        for (let c = 0; c < C; c++) {
+          const v = Math.fround(x[src + s + c]! * scale);
+          out[d + c] = m32 ? v - m32[pixelMean ? row + s + c : c]! : v;
         }
       }
     }
@@ -90,8 +93,12 @@ function checkMean(mean: MeanStats | undefined, [, H, W, C]: Shape4): void {
   if (!ok) throw new Error(`augmentHost: ${mean.kind} mean of shape [${mean.shape}] does not fit batch images ${H}x${W}x${C}`);
 }
 
-/** Apply mean subtraction, crop, flip and PCA colour jitter in that order; returns a new array and its shape. */
-export function augmentHost(x: Float32Array, shape: Shape4, opts: HostAugmentOptions, rng: Rng): { x: Float32Array; shape: Shape4 } {
+/**
+ * Apply scaling, mean subtraction, crop, flip and PCA colour jitter in that
+ * order; returns a new array and its shape. `x` is raw bytes times `scale`
+ * (default 1: already scaled floats).
+ */
+export function augmentHost(x: Pixels, shape: Shape4, opts: HostAugmentOptions, rng: Rng, scale = 1): { x: Float32Array; shape: Shape4 } {
   const [n, H, W, C] = shape;
   checkMean(opts.mean, shape);
   const pad = opts.crop?.pad ?? 0;
@@ -114,7 +121,7 @@ export function augmentHost(x: Float32Array, shape: Shape4, opts: HostAugmentOpt
   }
   const p = opts.flipProbability ?? 0;
   const flip = p > 0 ? Array.from({ length: n }, () => rng.next() < p) : null;
-  const out = window(x, shape, h, w, pad, oy, ox, flip, opts.mean);
+  const out = window(x, shape, h, w, pad, oy, ox, flip, opts.mean, scale);
   if (opts.pca) {
     if (C !== 3) throw new Error(`augmentHost: PCA colour jitter needs 3 channels, got ${C}`);
     const per = h * w * 3;
@@ -132,13 +139,20 @@ export function augmentHost(x: Float32Array, shape: Shape4, opts: HostAugmentOpt
   return { x: out, shape: [n, h, w, C] };
 }
 
-/** The ten AlexNet test crops (TL, TR, BL, BR, centre, then their mirrors), each a [n, h, w, C] array. */
-export function tenCropHost(x: Float32Array, shape: Shape4, h: number, w: number, mean?: MeanStats): Float32Array[] {
+/** The ten AlexNet test crops (TL, TR, BL, BR, centre, then their mirrors), each a [n, h, w, C] array (`x` times `scale`, minus the mean). */
+export function tenCropHost(x: Pixels, shape: Shape4, h: number, w: number, mean?: MeanStats, scale = 1): Float32Array[] {
   const [n, H, W] = shape;
   if (h > H || w > W || h <= 0 || w <= 0) throw new Error(`tenCropHost: cannot crop ${h}x${w} out of ${H}x${W} images`);
   checkMean(mean, shape);
   const at: [number, number][] = [[0, 0], [0, W - w], [H - h, 0], [H - h, W - w], [centreOffset(H, h), centreOffset(W, w)]];
   const crops = (mirror: boolean): Float32Array[] =>
-    at.map(([y, xx]) => window(x, shape, h, w, 0, new Int32Array(n).fill(y), new Int32Array(n).fill(xx), new Array<boolean>(n).fill(mirror), mean));
+    at.map(([y, xx]) => window(x, shape, h, w, 0, new Int32Array(n).fill(y), new Int32Array(n).fill(xx), new Array<boolean>(n).fill(mirror), mean, scale));
   return [...crops(false), ...crops(true)];
+}
+
+/** Divide each channel by its std, in place (after the mean, as the plan's preprocess says). */
+export function divideStd(x: Float32Array, std: readonly number[] | null): void {
+  if (!std) return;
+  const c = std.length;
+  for (let i = 0; i < x.length; i++) x[i]! /= std[i % c]!;
 }

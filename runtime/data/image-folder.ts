@@ -1,62 +1,48 @@
 /**
- * image-folder datasets: <root>/<split>/<class>/*.png|jpg|jpeg, one class per
- * sub-folder. Class indices follow the sorted class-folder names of the
- * *train* split, so train and test agree on them even when a test folder
- * lacks a class. All images must have one size: we do not resize on load
- * (that would silently change the data); the error says which file differs.
+ * image-folder datasets, laid out as torchvision's ImageFolder and ImageNet
+ * are: <root>/train/<class>/*.JPEG and <root>/val/<class>/*.JPEG (the held-out
+ * split may also be called test/ or validation/). This module only lists
+ * files and assigns labels; decode.ts reads the pixels.
+ *
+ * Class indices are the sorted class-folder names of the train split (as
+ * ImageFolder), or the line order of a labels file: one class per line, the
+ * folder name first, then optionally a readable name (ImageNet's
+ * synset_words.txt: `n01440764 tench, Tinca tinca`). A class may have no
+ * images in a split; a folder that is not a class is an error.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, relative, resolve } from 'node:path';
+import { decodeImage, IMAGE_EXTENSIONS } from './decode.js';
 import { DataError, isNotFound } from './errors.js';
-import { readFileOrThrow } from './io.js';
-import { decodePng, isPng, type DecodedImage } from './png.js';
 import type { Dataset, Split } from './types.js';
 
-const IMAGE_EXTS = new Set(['.png', '.jpg', '.jpeg']);
-
-/** The part of jpeg-js we use; declared here so the package stays optional at compile time. */
-interface JpegJs {
-  decode(data: Uint8Array, opts: { useTArray: true; formatAsRGBA: boolean }): { width: number; height: number; data: Uint8Array };
+export interface ClassList {
+  /** Folder name of each class, by label. */
+  folders: string[];
+  /** Readable name of each class (the folder name unless a labels file says more). */
+  names: string[];
 }
 
-let jpegJs: Promise<JpegJs | null> | null = null;
-function loadJpegJs(): Promise<JpegJs | null> {
-  // A variable specifier keeps tsc from requiring the package to be installed.
-  const name = 'jpeg-js';
-  jpegJs ??= import(name).then(
-    (m: { default?: JpegJs } & Partial<JpegJs>) => (m.decode ? (m as JpegJs) : (m.default ?? null)),
-    () => null,
-  );
-  return jpegJs;
+/** The images of one split, in a fixed order (class, then file name). */
+export interface ImageFileList {
+  dir: string;
+  files: string[];
+  labels: Uint32Array;
 }
 
-/** Decode a PNG (built-in) or JPEG (via the jpeg-js package) file to 8-bit grey or RGB. */
-export async function decodeImageFile(file: string): Promise<DecodedImage> {
-  const buf = readFileOrThrow(file);
-  if (isPng(buf)) return decodePng(buf, file);
-  if (buf[0] === 0xff && buf[1] === 0xd8) {
-    const jpeg = await loadJpegJs();
-    if (!jpeg) throw new DataError(file, 'is a JPEG, and decoding JPEG needs the jpeg-js package (npm install jpeg-js), or convert the images to PNG');
-    try {
-      const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: false });
-      return { width: img.width, height: img.height, channels: 3, data: img.data };
-    } catch (err) {
-      throw new DataError(file, `JPEG cannot be decoded (${(err as Error).message})`);
-    }
-  }
-  throw new DataError(file, 'is neither a PNG nor a JPEG file');
-}
+/** Names the held-out split may have, in order of preference. */
+export const TEST_SPLIT_NAMES = ['test', 'val', 'validation'];
 
 function listDir(dir: string): string[] {
   try {
     return readdirSync(dir).sort(); // plain code-unit order: the same on every machine and locale
   } catch (err) {
-    if (isNotFound(err)) throw new DataError(dir, 'folder not found (image-folder datasets are laid out as <path>/<train|test>/<class>/*.png)');
-    throw new DataError(dir, `cannot be listed (${(err as Error).message})`);
+    if (isNotFound(err)) throw new DataError(dir, 'folder not found (image folders are laid out as <folder>/train/<class>/*.jpg, with val/ or test/ beside train/)');
+    throw new DataError(dir, `cannot be listed (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
 }
 
-function isDir(p: string): boolean {
+export function isDir(p: string): boolean {
   try {
     return statSync(p).isDirectory();
   } catch {
@@ -64,62 +50,95 @@ function isDir(p: string): boolean {
   }
 }
 
-/** Sorted class-folder names of one split folder. */
+/** Sorted class-folder names of one split folder (hidden folders skipped). */
 function classFolders(splitDir: string): string[] {
   return listDir(splitDir).filter((n) => !n.startsWith('.') && isDir(join(splitDir, n)));
 }
 
-export async function loadImageFolder(root: string, split: Split): Promise<Dataset> {
-  const splitDir = join(root, split);
-  const trainDir = join(root, 'train');
-  const classNames = classFolders(isDir(trainDir) ? trainDir : splitDir);
-  if (classNames.length === 0) throw new DataError(isDir(trainDir) ? trainDir : splitDir, 'has no class sub-folders (expected <split>/<class>/*.png)');
-  if (classNames.length > 256) throw new DataError(root, `has ${classNames.length} classes; labels are stored as bytes, at most 256 classes`);
-  for (const c of classFolders(splitDir)) {
-    if (!classNames.includes(c)) throw new DataError(join(splitDir, c), `class folder "${c}" does not exist in ${trainDir}, so it has no class index`);
+/** The folder of a split, or null when the dataset has none. 'test' also finds val/ and validation/. */
+export function splitDir(root: string, split: Split): string | null {
+  for (const name of split === 'train' ? ['train'] : TEST_SPLIT_NAMES) if (isDir(join(root, name))) return join(root, name);
+  return null;
+}
+
+/** Classes from a labels file: `folder [readable name]` (or `folder<TAB>name`) per line, blank lines and `#` comments skipped. */
+export function readLabelsFile(file: string): ClassList {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new DataError(file, isNotFound(err) ? 'labels file not found' : `cannot be read (${(err as Error).message})`);
   }
-
-  const files: { file: string; label: number }[] = [];
-  classNames.forEach((c, label) => {
-    const dir = join(splitDir, c);
-    if (!isDir(dir)) return; // a class may be absent from the test split
-    for (const n of listDir(dir)) if (IMAGE_EXTS.has(extname(n).toLowerCase())) files.push({ file: join(dir, n), label });
+  const folders: string[] = [];
+  const names: string[] = [];
+  const seen = new Map<string, number>();
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) return;
+    // `folder<TAB>name` (netc's classes.txt, names with spaces) or `folder name...` (synset_words.txt).
+    const m = (raw.includes('\t') ? /^\s*([^\t]+?)\s*\t\s*(.*?)\s*$/ : /^(\S+)\s*(.*)$/).exec(raw.includes('\t') ? raw : line)!;
+    const folder = m[1]!;
+    if (seen.has(folder)) throw new DataError(file, `line ${i + 1}: class \`${folder}\` is listed twice (first on line ${seen.get(folder)})`);
+    seen.set(folder, i + 1);
+    folders.push(folder);
+    names.push(m[2] || folder);
   });
-  if (files.length === 0) throw new DataError(splitDir, 'contains no .png/.jpg/.jpeg images in its class folders');
+  if (folders.length === 0) throw new DataError(file, 'labels file lists no classes (one class folder name per line)');
+  return { folders, names };
+}
 
-  const decoded: DecodedImage[] = [];
-  for (const { file } of files) {
-    const img = await decodeImageFile(file);
-    const first = decoded[0];
-    if (first && (img.width !== first.width || img.height !== first.height)) {
-      throw new DataError(
-        file,
-        `is ${img.width}x${img.height} but ${files[0]!.file} is ${first.width}x${first.height}; ` +
-          'all images of an image-folder dataset must have one size (resize them beforehand)',
-      );
+/** The classes of a dataset: its labels file, or the sorted folders of its train split (else of `fallbackDir`). */
+export function datasetClasses(root: string, labelsFile: string | null, fallbackDir?: string): ClassList {
+  if (labelsFile) return readLabelsFile(resolve(root, labelsFile));
+  const dir = splitDir(root, 'train') ?? fallbackDir ?? join(root, 'train');
+  const folders = classFolders(dir);
+  if (folders.length === 0) throw new DataError(dir, 'has no class sub-folders (expected <split>/<class>/*.jpg)');
+  return { folders, names: folders };
+}
+
+/** Every image file of a split folder with its label; folders that are not classes are an error. */
+export function listSplit(dir: string, classes: ClassList): ImageFileList {
+  const index = new Map(classes.folders.map((f, i) => [f, i]));
+  const files: string[] = [];
+  const labels: number[] = [];
+  for (const folder of classFolders(dir)) {
+    const label = index.get(folder);
+    if (label === undefined) throw new DataError(join(dir, folder), `class folder "${folder}" is not one of the dataset's ${classes.folders.length} classes (from the train split or the labels file), so it has no label`);
+    for (const n of listDir(join(dir, folder))) {
+      if (n.startsWith('.') || !IMAGE_EXTENSIONS.has(extname(n).toLowerCase())) continue;
+      files.push(join(dir, folder, n));
+      labels.push(label);
     }
-    decoded.push(img);
   }
+  // Class order first (the folders above are sorted by name, the labels file may order them otherwise).
+  const order = files.map((_, i) => i).sort((a, b) => labels[a]! - labels[b]! || (files[a]! < files[b]! ? -1 : 1));
+  if (files.length === 0) throw new DataError(dir, `contains no images (${[...IMAGE_EXTENSIONS].join(' ')}) in its class folders`);
+  return { dir, files: order.map((i) => files[i]!), labels: Uint32Array.from(order, (i) => labels[i]!) };
+}
 
-  // Mixed grey and colour folders become RGB; grey pixels are replicated.
-  const channels = decoded.some((d) => d.channels === 3) ? 3 : 1;
-  const { width, height } = decoded[0]!;
-  const px = width * height;
-  const images = new Uint8Array(files.length * px * channels);
-  decoded.forEach((d, i) => {
-    const out = i * px * channels;
-    if (d.channels === channels) images.set(d.data, out);
-    else for (let p = 0; p < px; p++) images.fill(d.data[p]!, out + 3 * p, out + 3 * p + 3);
-  });
-  return {
-    images,
-    labels: Uint8Array.from(files, (f) => f.label),
-    count: files.length,
-    height,
-    width,
-    channels,
-    numClasses: classNames.length,
-    classNames,
-    source: splitDir,
-  };
+/** One line per file for a fingerprint of a listing: path relative to the root, and label. */
+export function listingLines(root: string, list: ImageFileList): string[] {
+  return list.files.map((f, i) => `${relative(root, f)}\t${list.labels[i]}`);
+}
+
+/**
+ * A whole split decoded into memory at its own size (all images must share
+ * it). For small folders and the public API; training streams instead.
+ */
+export async function loadImageFolder(root: string, split: Split): Promise<Dataset> {
+  const dir = splitDir(root, split) ?? join(root, split);
+  const classes = datasetClasses(root, null, dir);
+  const list = listSplit(dir, classes);
+  const first = await decodeImage(list.files[0]!, { channels: 3, resize: null, centerCrop: null, maxPixels: 1e8 });
+  const per = first.data.length;
+  const images = new Uint8Array(list.files.length * per);
+  images.set(first.data, 0);
+  for (let i = 1; i < list.files.length; i++) {
+    const img = await decodeImage(list.files[i]!, { channels: 3, resize: null, centerCrop: null, maxPixels: 1e8 });
+    if (img.width !== first.width || img.height !== first.height) {
+      throw new DataError(list.files[i]!, `is ${img.width}x${img.height} but ${list.files[0]} is ${first.width}x${first.height}; without \`preprocess.resize\` or \`center_crop\` all images must have one size`);
+    }
+    images.set(img.data, i * per);
+  }
+  return { images, labels: list.labels, count: list.files.length, height: first.height, width: first.width, channels: 3, numClasses: classes.folders.length, classNames: classes.names, source: dir };
 }

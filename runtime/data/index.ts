@@ -5,8 +5,9 @@ export { loadDataset, checkDatasetFits, FASHION_MNIST_CLASSES, type FitOptions, 
 export { splitHoldout, subsetDataset } from './split.js';
 export { readIdxImages, readIdxLabels, readIdxPair, parseIdx, encodeIdx, writeIdx, type IdxImages } from './idx.js';
 export { cifarRecordsToNHWC, CIFAR10_CLASSES } from './cifar.js';
-export { loadImageFolder, decodeImageFile } from './image-folder.js';
-export { decodePng, encodePng, type DecodedImage } from './png.js';
+export { loadImageFolder, listSplit, datasetClasses, readLabelsFile, type ClassList, type ImageFileList } from './image-folder.js';
+export { decodeImage, type DecodeOptions, type DecodedImage } from './decode.js';
+export { encodePng } from './png.js';
 export { Rng, deriveSeed, type RngState } from './rng.js';
 export { symmetricEigen, type SymmetricEigen } from './eigen.js';
 export {

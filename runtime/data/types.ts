@@ -2,8 +2,8 @@
 export interface Dataset {
   /** count*height*width*channels bytes, NHWC, raw 0-255 values. */
   images: Uint8Array;
-  /** count class indices, each < numClasses. */
-  labels: Uint8Array;
+  /** count class indices, each < numClasses (32-bit: ImageNet-21k has 21,841 classes). */
+  labels: Uint32Array;
   count: number;
   height: number;
   width: number;

@@ -4,9 +4,9 @@
  */
 import type { Reporter, TrainEvent } from './events.js';
 
-const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(2)}%`);
+export const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(2)}%`);
 
-function duration(seconds: number): string {
+export function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '--:--';
   const s = Math.max(0, Math.round(seconds));
   const h = Math.floor(s / 3600);

@@ -1,10 +1,12 @@
 /** The run directory: plan, resolved config, metrics, checkpoint, summary. */
-import { mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiagnosticSink } from '../../compiler/diagnostics/diagnostic.js';
 import { renderPlain } from '../../compiler/diagnostics/render.js';
 import { readPlan } from '../../compiler/plan/read-plan.js';
 import type { Plan } from '../../plan/types.js';
+import { readLabelsFile } from '../data/image-folder.js';
+import type { RunDataStats } from './data-setup.js';
 
 export class RunDirError extends Error {}
 
@@ -49,8 +51,34 @@ export function writeSummary(dir: string, summary: unknown): void {
   writeJsonAtomic(join(dir, 'summary.json'), summary);
 }
 
-export function writeStats(dir: string, stats: unknown): void {
-  writeJsonAtomic(join(dir, 'data-stats.json'), stats);
+export const STATS_FILE = 'data-stats.json';
+/** The run's classes, one per line in label order: folder name, a tab, readable name (a labels file `data.dataset.labels` reads too). */
+export const CLASSES_FILE = 'classes.txt';
+
+/** Keep the data's statistics and classes with the run, so resume, eval and predict need not recompute them. */
+export function writeStats(dir: string, stats: RunDataStats): void {
+  const { classes, ...rest } = stats;
+  const tmp = join(dir, `${STATS_FILE}.tmp-${process.pid}`);
+  writeFileSync(tmp, JSON.stringify(rest) + '\n'); // one line: a 256x256x3 mean image is 196,608 numbers
+  renameSync(tmp, join(dir, STATS_FILE));
+  if (classes) {
+    const tmp = join(dir, `${CLASSES_FILE}.tmp-${process.pid}`);
+    writeFileSync(tmp, classes.folders.map((f, i) => `${f}\t${classes.names[i]}\n`).join(''));
+    renameSync(tmp, join(dir, CLASSES_FILE));
+  }
+}
+
+/** What writeStats kept, or null for a run directory without it (a run started before it existed). */
+export function readStats(dir: string): RunDataStats | null {
+  let stats: RunDataStats;
+  try {
+    stats = JSON.parse(readFileSync(join(dir, STATS_FILE), 'utf8')) as RunDataStats;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new RunDirError(`${join(dir, STATS_FILE)} is not valid JSON`);
+  }
+  if (existsSync(join(dir, CLASSES_FILE))) stats.classes = readLabelsFile(join(dir, CLASSES_FILE));
+  return stats;
 }
 
 export function updateConfig(dir: string, config: RunConfig): void {

@@ -13,7 +13,7 @@ import { LocalExecutor } from '../exec/local-executor.js';
 import { prepareData } from './data-setup.js';
 import { applyOverrides } from './overrides.js';
 import type { Reporter } from './events.js';
-import { createRunDir, defaultRunDir, readRunDir, updateConfig, writeStats, writeSummary, type RunConfig } from './run-dir.js';
+import { createRunDir, defaultRunDir, readRunDir, readStats, updateConfig, writeStats, writeSummary, type RunConfig } from './run-dir.js';
 import { CHECKPOINT_FILE, trainLoop, type TrainSummary } from './trainer.js';
 
 export interface RunOptions {
@@ -34,6 +34,8 @@ export interface RunOptions {
   trainLimit?: number;
   testLimit?: number;
   checkpointEvery?: number;
+  /** Data worker threads (default: the cores but one; 0: decode and augment on the training thread). */
+  workers?: number;
   reporter: Reporter;
   /** Builds a multi-device executor; absent means one device only. */
   createMultiDevice?: (plan: Plan, config: RunConfig, backend: string) => Promise<Executor>;
@@ -78,6 +80,10 @@ export async function startRun(o: RunOptions): Promise<TrainSummary & { runDir: 
     ...(config.trainLimit ? { trainLimit: config.trainLimit } : {}),
     ...(config.testLimit ? { testLimit: config.testLimit } : {}),
     seed: config.seed,
+    // A resumed run keeps the statistics it started with (a raw image folder would otherwise be decoded again for them).
+    stats: resume ? readStats(runDir) : null,
+    ...(o.workers !== undefined ? { workers: o.workers } : {}),
+    onMessage: (level, text) => o.reporter({ type: 'message', level, text }),
   });
   if (resume) updateConfig(runDir, config);
   else createRunDir(runDir, plan, config);
@@ -110,5 +116,6 @@ export async function startRun(o: RunOptions): Promise<TrainSummary & { runDir: 
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await executor.dispose();
+    await data.close();
   }
 }

@@ -6,13 +6,12 @@
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan } from '../../plan/types.js';
-import { batchesPerEpoch, iterateBatches, prefetch } from '../data/batches.js';
-import { tenCropHost } from '../data/host-augment.js';
-import type { Dataset } from '../data/types.js';
+import { batchesPerEpoch } from '../data/batches.js';
+import type { ImageSet } from '../data/loader.js';
 import type { Executor, HostBatch } from '../exec/executor.js';
 import { CheckpointError, readCheckpoint, writeCheckpoint, type CheckpointHeader } from './checkpoint.js';
 import { stateFromCheckpoint } from './checkpoint-state.js';
-import type { PreparedData } from './data-setup.js';
+import { RECIPE, type PreparedData } from './data-setup.js';
 import type { EpochMetrics, Reporter } from './events.js';
 import { MetricSums } from './metrics.js';
 import { Schedule } from './schedule.js';
@@ -46,30 +45,20 @@ export interface TrainSummary {
 
 export const CHECKPOINT_FILE = 'checkpoint.ckpt';
 
-/** Applies per-channel std division in place (after the mean, as the plan's preprocess says). */
-function divideStd(x: Float32Array, std: number[] | null): void {
-  if (!std) return;
-  const c = std.length;
-  for (let i = 0; i < x.length; i++) x[i]! /= std[i % c]!;
-}
-
-/** Loss and errors of a dataset, with centre crops or the paper's ten crops (softmax averaged). */
-export async function evaluateDataset(executor: Executor, ds: Dataset, data: PreparedData, batchSize: number, classes: number, seed: number, tenCrop: boolean): Promise<{ loss: number; top1_error: number; top5_error: number | null }> {
+/** Loss and errors of a set, with centre crops or the paper's ten crops (softmax averaged). Batches come from the data workers. */
+export async function evaluateDataset(executor: Executor, set: ImageSet, data: PreparedData, batchSize: number, classes: number, tenCrop: boolean): Promise<{ loss: number; top1_error: number; top5_error: number | null }> {
   const sums = new MetricSums();
-  const batches = iterateBatches(ds, { batchSize, seed, shuffle: false, scale: data.scale, ...(tenCrop ? {} : { augment: data.evalAugment }) });
-  for (const b of batches) {
-    if (!tenCrop || !data.tenCrop) {
-      divideStd(b.x, data.std);
+  const ten = tenCrop && data.tenCrop !== null;
+  for await (const b of data.loader.batches(set, ten ? RECIPE.tenCrop : RECIPE.eval, { batchSize, seed: 0, shuffle: false })) {
+    if (!ten) {
       const r = await executor.evaluate({ x: b.x, shape: b.shape, y: b.y });
       sums.add(r.lossSum, r.probabilities, b.y, classes);
       continue;
     }
-    const crops = tenCropHost(b.x, b.shape, data.tenCrop.height, data.tenCrop.width, data.mean);
     const avg = new Float32Array(b.size * classes);
-    for (const x of crops) {
-      divideStd(x, data.std);
-      const r = await executor.evaluate({ x, shape: [b.size, data.tenCrop.height, data.tenCrop.width, b.shape[3]], y: b.y });
-      for (let i = 0; i < avg.length; i++) avg[i]! += r.probabilities[i]! / crops.length;
+    for (const x of b.xs) {
+      const r = await executor.evaluate({ x, shape: b.shape, y: b.y });
+      for (let i = 0; i < avg.length; i++) avg[i]! += r.probabilities[i]! / b.xs.length;
     }
     let lossSum = 0;
     for (let i = 0; i < b.size; i++) lossSum -= Math.log(Math.max(avg[i * classes + b.y[i]!]!, 1e-30));
@@ -135,14 +124,13 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainSummary> {
     const epoch = position.epoch;
     const epochStart = Date.now();
     let epochImages = 0;
-    const batches = prefetch(iterateBatches(data.train, { batchSize: batch, seed: o.seed, scale: data.scale, augment: data.trainAugment, start: position }));
+    const batches = data.loader.batches(data.train, RECIPE.train, { batchSize: batch, seed: o.seed, start: position });
     for await (const b of batches) {
       if (o.stopRequested()) {
         status = 'interrupted';
         await saveCheckpoint('signal');
         break outer;
       }
-      divideStd(b.x, data.std);
       const lr = schedule.lrAt(epoch + b.index / perEpoch);
       const hostBatch: HostBatch = { x: b.x, shape: b.shape, y: b.y };
       const r = await executor.trainStep(hostBatch, lr, step);
@@ -164,7 +152,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainSummary> {
       if (o.checkpointEvery > 0 && step % o.checkpointEvery === 0 && !b.last) await saveCheckpoint('interval');
     }
     const seconds = (Date.now() - epochStart) / 1000;
-    const val = data.validation.count > 0 ? await evaluateDataset(executor, data.validation, data, batch, classes, o.seed, false) : null;
+    const val = data.validation.count > 0 ? await evaluateDataset(executor, data.validation, data, batch, classes, false) : null;
     const lrUsed = schedule.lrAt(epoch);
     const watched = plan.train.schedule.type === 'plateau' ? pickMetric(plan.train.schedule.metric, val, sums) : null;
     const reduced = schedule.onEpochEnd(watched);
@@ -183,7 +171,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainSummary> {
   let test: TrainSummary['test'] = null;
   if (status === 'finished' && data.test.count > 0) {
     const ten = data.tenCrop !== null;
-    const r = await evaluateDataset(executor, data.test, data, batch, classes, o.seed, ten);
+    const r = await evaluateDataset(executor, data.test, data, batch, classes, ten);
     test = { ...r, top5_error: wantTop5 ? r.top5_error : null, crops: ten ? 'ten crops' : 'centre' };
   }
   const seconds = (Date.now() - t0) / 1000;

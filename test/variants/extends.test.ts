@@ -142,9 +142,9 @@ describe('extends: whole keys, chains and names', () => {
       '/m/v/b.yaml': 'extends: ../mnist.yaml\nname: b\n',
       '/m/c.yaml': 'extends: ./mnist.yaml\nname: c\n',
     };
-    expect(compileIn(files, '/m/v/a.yaml').plan!.data!.dataset).toEqual({ kind: 'idx', path: '../mydata', classes: 10 });
-    expect(compileIn(files, '/m/v/b.yaml').plan!.data!.dataset).toEqual({ kind: 'fashion-mnist', path: '../data', classes: null });
-    expect(compileIn(files, '/m/c.yaml').plan!.data!.dataset).toEqual({ kind: 'fashion-mnist', path: null, classes: null });
+    expect(compileIn(files, '/m/v/a.yaml').plan!.data!.dataset).toEqual({ kind: 'idx', path: '../mydata', classes: 10, labels: null });
+    expect(compileIn(files, '/m/v/b.yaml').plan!.data!.dataset).toEqual({ kind: 'fashion-mnist', path: '../data', classes: null, labels: null });
+    expect(compileIn(files, '/m/c.yaml').plan!.data!.dataset).toEqual({ kind: 'fashion-mnist', path: null, classes: null, labels: null });
   });
 });
 
