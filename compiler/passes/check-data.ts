@@ -1,7 +1,8 @@
 /**
  * Pass 6: the data pipeline fits the model. Follows the image size of a known
- * dataset through resize, centre crop, padding and random crop to the model
- * input; checks classes against the output layer and the metrics that need
+ * dataset (or of an image folder, once its resize or centre crop fixes it)
+ * through resize, centre crop, padding and random crop to the model input;
+ * checks classes against the output layer and the metrics that need
  * validation data.
  */
 import { DiagnosticSink } from '../diagnostics/diagnostic.js';
@@ -18,22 +19,10 @@ export const KNOWN_DATASETS: Record<string, { shape: [number, number, number]; c
 
 export const SCHEDULE_METRICS = ['val_loss', 'val_top1_error', 'val_top5_error', 'val_accuracy', 'train_loss', 'train_top1_error'];
 
-/** The image size that reaches the model in training, or null when the dataset's size is only known at run time. */
-export function trainImageShape(data: DataSpec): Shape | null {
-  const known = KNOWN_DATASETS[data.dataset.kind];
-  if (!known) return null;
-  let [h, w, c] = known.shape;
-  const p = data.preprocess;
-  if (p.resize) [h, w] = p.resize;
-  if (p.resizeShorter) {
-    const s = p.resizeShorter / Math.min(h, w);
-    [h, w] = [Math.round(h * s), Math.round(w * s)];
-  }
-  if (p.centerCrop) [h, w] = p.centerCrop;
-  h += 2 * data.augment.pad;
-  w += 2 * data.augment.pad;
-  if (data.augment.randomCrop) [h, w] = data.augment.randomCrop;
-  return [h, w, c];
+/** The longer side after scaling the shorter to n: truncated, as torchvision's Resize(n) and the runtime do. */
+function resizeShorter([h, w]: Pair, n: number): Pair {
+  if (h === w) return [n, n];
+  return h < w ? [n, Math.floor((n * w) / h)] : [Math.floor((n * h) / w), n];
 }
 
 export function checkData(spec: ModelSpec, outputShape: Shape | null, doc: SpecDocument, sink: DiagnosticSink): void {
@@ -60,27 +49,33 @@ export function checkData(spec: ModelSpec, outputShape: Shape | null, doc: SpecD
     sink.report('NETC3212', at('/train/metrics'), { classes });
   }
 
-  if (!known) return;
-  const [h0, w0, c] = known.shape;
+  // Image folders decode to the input's channels (RGB or grey) at sizes known only once the preprocessing fixes them.
+  const input = spec.input.shape;
+  const c = known ? known.shape[2] : data.dataset.kind === 'image-folder' && input.length === 3 ? input[2]! : null;
+  if (c === null) return;
   const p = data.preprocess;
   const a = data.augment;
-  let size: Pair = p.resize ?? [h0, w0];
+  if (a.pcaColour > 0 && c !== 3) sink.report('NETC3303', at('/data/augment/pca_colour'), { channels: c }, { hint: 'remove `pca_colour` for grey images' });
+  let size: Pair | null = known ? [known.shape[0], known.shape[1]] : null;
+  let shorter: number | null = null;
+  if (p.resize) size = p.resize;
   if (p.resizeShorter) {
-    const f = p.resizeShorter / Math.min(...size);
-    size = [Math.round(size[0] * f), Math.round(size[1] * f)];
+    if (size) size = resizeShorter(size, p.resizeShorter);
+    else shorter = p.resizeShorter;
   }
   const fits = (crop: Pair, image: Pair) => crop[0] <= image[0] && crop[1] <= image[1];
   if (p.centerCrop) {
-    if (!fits(p.centerCrop, size)) sink.report('NETC3301', at('/data/preprocess/center_crop'), { crop: p.centerCrop.join('x'), image: size.join('x') });
+    // Unknown image sizes rescaled to a shorter side n: both sides are at least n.
+    const least: Pair | null = size ?? (shorter ? [shorter, shorter] : null);
+    if (least && !fits(p.centerCrop, least)) sink.report('NETC3301', at('/data/preprocess/center_crop'), { crop: p.centerCrop.join('x'), image: size ? size.join('x') : `(shorter side ${shorter})` });
     size = p.centerCrop;
   }
+  if (!size) return;
   if (a.randomCrop) {
     const padded: Pair = [size[0] + 2 * a.pad, size[1] + 2 * a.pad];
     if (!fits(a.randomCrop, padded)) sink.report('NETC3301', at('/data/augment/random_crop'), { crop: a.randomCrop.join('x'), image: padded.join('x') }, { hint: 'crop at most the image size, or add `pad`' });
     size = a.randomCrop;
   }
-  if (a.pcaColour > 0 && c !== 3) sink.report('NETC3303', at('/data/augment/pca_colour'), { channels: c }, { hint: 'remove `pca_colour` for grey images' });
-  const input = spec.input.shape;
   const given = `${size[0]}x${size[1]}x${c}`;
   if (input.length === 3 && (input[0] !== size[0] || input[1] !== size[1] || input[2] !== c)) {
     sink.report('NETC3110', at('/input/shape'), { dataset: data.dataset.kind, given, expected: input.join('x') }, {
