@@ -23,7 +23,7 @@ export interface BadImage {
 }
 
 export interface ReadResult {
-  /** The images that were read, HWC, one after another. */
+  /** The images that were read, HWC, one after another; valid until the reader's next read (its buffer is reused). */
   pixels: Uint8Array;
   /** Which of the requested images those are (indices into the request), or null when all were read. */
   kept: number[] | null;
@@ -54,12 +54,18 @@ export function sourceShape(s: SourceSpec): { height: number; width: number; cha
 export function openReader(spec: SourceSpec): ImageReader {
   const { height, width, channels } = sourceShape(spec);
   const bytes = height * width * channels;
+  // One buffer for every read: a worker then makes no garbage per batch beyond what it sends back.
+  let scratch = new Uint8Array(0);
+  const buffer = (n: number): Uint8Array => {
+    if (scratch.length < n * bytes) scratch = new Uint8Array(n * bytes);
+    return scratch.subarray(0, n * bytes);
+  };
   switch (spec.kind) {
     case 'memory':
       return {
         height, width, channels,
         async read(indices) {
-          const pixels = new Uint8Array(indices.length * bytes);
+          const pixels = buffer(indices.length);
           for (let k = 0; k < indices.length; k++) pixels.set(spec.pixels.subarray(indices[k]! * bytes, (indices[k]! + 1) * bytes), k * bytes);
           return { pixels, kept: null, bad: [] };
         },
@@ -70,7 +76,7 @@ export function openReader(spec: SourceSpec): ImageReader {
       return {
         height, width, channels,
         async read(indices) {
-          const pixels = new Uint8Array(indices.length * bytes);
+          const pixels = buffer(indices.length);
           for (let k = 0; k < indices.length; k++) shards.read(indices[k]!, pixels, k * bytes);
           return { pixels, kept: null, bad: [] };
         },
@@ -82,7 +88,7 @@ export function openReader(spec: SourceSpec): ImageReader {
         height, width, channels,
         async read(indices, files) {
           if (!files || files.length !== indices.length) throw new Error('a files source reads the paths it is given, one per image');
-          const pixels = new Uint8Array(indices.length * bytes);
+          const pixels = buffer(indices.length);
           const kept: number[] = [];
           const bad: BadImage[] = [];
           // One file at a time: each worker keeps one core busy, the pool size says how many.

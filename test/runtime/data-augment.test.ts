@@ -125,7 +125,7 @@ describe('crops and flips', () => {
 function rgbDataset(pixels: number[][]): Dataset {
   return {
     images: Uint8Array.from(pixels.flat()),
-    labels: new Uint8Array(pixels.length / 2),
+    labels: new Uint32Array(pixels.length / 2),
     count: pixels.length / 2,
     height: 1,
     width: 2,
@@ -188,7 +188,7 @@ describe('host-side augmentation matches the tensor functions', () => {
   const n = 4, H = 6, W = 7;
   const data = Float32Array.from({ length: n * H * W * 3 }, (_, i) => Math.fround(Math.sin(i) * 0.5 + 0.5));
   const shape: Shape4 = [n, H, W, 3];
-  const ds: Dataset = { images: Uint8Array.from(data, (v) => Math.round(v * 255)), labels: new Uint8Array(n), count: n, height: H, width: W, channels: 3, numClasses: 1, source: 'mem' };
+  const ds: Dataset = { images: Uint8Array.from(data, (v) => Math.round(v * 255)), labels: new Uint32Array(n), count: n, height: H, width: W, channels: 3, numClasses: 1, source: 'mem' };
   const basis = pcaColourBasis(ds);
 
   it.each(['pixel', 'channel'] as const)('mean (%s) + random crop + flip + PCA: same pixels from the same seed', (kind) => {

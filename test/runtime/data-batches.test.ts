@@ -9,7 +9,7 @@ function ds(count = 23, channels = 1): Dataset {
   const per = 4 * channels;
   return {
     images: Uint8Array.from({ length: count * per }, (_, k) => Math.floor(k / per)),
-    labels: Uint8Array.from({ length: count }, (_, i) => i % 5),
+    labels: Uint32Array.from({ length: count }, (_, i) => i % 5),
     count,
     height: 2,
     width: 2,
@@ -135,7 +135,7 @@ describe('iterateBatches with host augmentation', () => {
   /** 10 RGB images of 4x4 with distinct pixels. */
   const rgb: Dataset = {
     images: Uint8Array.from({ length: 10 * 48 }, (_, k) => (k * 37) & 255),
-    labels: new Uint8Array(10),
+    labels: new Uint32Array(10),
     count: 10,
     height: 4,
     width: 4,

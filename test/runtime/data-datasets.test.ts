@@ -179,7 +179,7 @@ describe('image-folder', () => {
 describe('checkDatasetFits', () => {
   const ds = (h: number, w: number, c: number): Dataset => ({
     images: new Uint8Array(0),
-    labels: new Uint8Array(0),
+    labels: new Uint32Array(0),
     count: 0,
     height: h,
     width: w,
