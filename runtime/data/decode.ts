@@ -1,5 +1,6 @@
 /**
- * Photo files -> fixed-size uint8 pixels, with sharp (libvips, libjpeg-turbo).
+ * Photo files -> fixed-size uint8 pixels: sharp (libvips with libjpeg-turbo)
+ * decodes, resample.ts resizes as Pillow does.
  *
  * One function does what the spec's `preprocess` says to every image, in
  * this order (docs/data.md states it for anyone reproducing it):
@@ -7,17 +8,19 @@
  *      images with more than `maxPixels` pixels are refused from their header,
  *      before any pixel is decoded (a decompression bomb is an error, not an OOM);
  *   2. turn it upright by its EXIF orientation;
- *   3. convert to sRGB (CMYK through an ICC profile, grey replicated) or to grey,
- *      and drop any alpha channel (as PIL's convert('RGB') does);
- *   4. resize (bilinear, antialiased: libvips' `linear` kernel, no JPEG
- *      shrink-on-load) so the shorter side is `shorter`, the longer one
- *      floor(longer * shorter / shorter side) as torchvision's Resize(n), or to
- *      an exact [height, width];
+ *   3. to 8-bit RGB as stored (embedded ICC profiles ignored, as PIL does;
+ *      grey replicated; CMYK through libvips' CMYK profile), alpha dropped
+ *      (as PIL's convert('RGB')); for 1-channel input, then to grey with
+ *      PIL's convert('L') formula;
+ *   4. resize with Pillow's bilinear filter (antialiased) so the shorter side
+ *      is `shorter` and the longer floor(longer * shorter / shorter side), as
+ *      torchvision's Resize(n); or to an exact [height, width];
  *   5. cut the centre crop, offset floor((size - crop) / 2) on each axis.
  * sharp is loaded on first use, so the commands that never decode never load it.
  */
 import { readFileSync } from 'node:fs';
 import { DataError } from './errors.js';
+import { resizeBilinear } from './resample.js';
 
 export interface DecodeOptions {
   /** 3: sRGB, 1: grey. */
@@ -37,8 +40,6 @@ export interface DecodedImage {
   data: Uint8Array;
 }
 
-/** The formats we decode; anything else sharp could open (SVG, PDF, HEIF...) is refused. */
-const FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff']);
 export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff']);
 
 type Sharp = typeof import('sharp').default;
@@ -85,6 +86,17 @@ function reason(err: unknown): string {
   return `cannot be decoded: ${first.replace(/^Input (buffer|file) has corrupt header:\s*/, '')}`;
 }
 
+/** The format from the first bytes; anything else sharp could open (SVG, PDF, HEIF...) is refused before it gets there. */
+export function sniffFormat(b: Uint8Array): 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff' | null {
+  const at = (o: number, ...bytes: number[]) => bytes.every((v, i) => b[o + i] === v);
+  if (at(0, 0xff, 0xd8, 0xff)) return 'jpeg';
+  if (at(0, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'png';
+  if (at(0, 0x52, 0x49, 0x46, 0x46) && at(8, 0x57, 0x45, 0x42, 0x50)) return 'webp';
+  if (at(0, 0x47, 0x49, 0x46, 0x38)) return 'gif';
+  if (at(0, 0x49, 0x49, 0x2a, 0x00) || at(0, 0x4d, 0x4d, 0x00, 0x2a)) return 'tiff';
+  return null;
+}
+
 /** Decode one file as the options say. Throws DataError naming the file for anything unreadable. */
 export async function decodeImage(file: string, o: DecodeOptions, bytes?: Uint8Array): Promise<DecodedImage> {
   const sharp = await loadSharp();
@@ -94,41 +106,43 @@ export async function decodeImage(file: string, o: DecodeOptions, bytes?: Uint8A
   } catch (err) {
     throw new DataError(file, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
+  if (!sniffFormat(buf)) throw new DataError(file, 'is not a JPEG, PNG, WebP, GIF or TIFF image');
+  // One decode (upright, 8-bit RGB, no alpha); the resize is Pillow's, in resample.ts.
   // failOn 'error': refuse truncated and broken files, accept libjpeg's warnings (as PIL does).
-  const opts = { limitInputPixels: o.maxPixels, failOn: 'error' as const };
-  let meta: Awaited<ReturnType<ReturnType<Sharp>['metadata']>>;
+  // ignoreIcc: RGB values as stored, as PIL reads them (CMYK still goes through libvips' CMYK profile).
+  // limitInputPixels: libvips checks the header's size before decoding a pixel.
+  let rgb: { data: Uint8Array; width: number; height: number };
   try {
-    // The header alone, without the pixel limit, so an oversized image gets the message below.
-    meta = await sharp(buf, { failOn: 'error', limitInputPixels: false }).metadata();
+    const { data, info } = await sharp(buf, { limitInputPixels: o.maxPixels, failOn: 'error', ignoreIcc: true })
+      .rotate()
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
+    rgb = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
   } catch (err) {
+    if (/pixel limit/.test((err as Error).message)) {
+      // Only now read the header for the message: its size, without the limit (nothing is decoded).
+      const { width = 0, height = 0 } = await sharp(buf, { limitInputPixels: false }).metadata();
+      throw new DataError(file, `is ${width}x${height} (${(width * height).toLocaleString('en-US')} pixels), more than the ${o.maxPixels.toLocaleString('en-US')} allowed (data.max_image_pixels): a decompression bomb or a mistake`);
+    }
     throw new DataError(file, reason(err));
   }
-  if (!meta.format || !FORMATS.has(meta.format)) throw new DataError(file, `is a ${meta.format ?? 'unknown'} file; images must be JPEG, PNG, WebP, GIF or TIFF`);
-  const w0 = meta.width ?? 0;
-  const h0 = meta.height ?? 0;
-  if (w0 * h0 > o.maxPixels) {
-    throw new DataError(file, `is ${w0}x${h0} (${(w0 * h0).toLocaleString('en-US')} pixels), more than the ${o.maxPixels.toLocaleString('en-US')} allowed (data.max_image_pixels): a decompression bomb or a mistake`);
-  }
-  // Upright size: orientations 5-8 swap width and height.
-  const upright = meta.autoOrient ?? { width: w0, height: h0 };
-  const size = resizedSize(upright.height, upright.width, o.resize);
+  const size = resizedSize(rgb.height, rgb.width, o.resize);
   const crop = o.centerCrop;
   if (crop && (crop.height > size.height || crop.width > size.width)) {
     throw new DataError(file, `is ${size.width}x${size.height} (WxH) after resizing, smaller than the ${crop.width}x${crop.height} centre crop; add or enlarge \`data.preprocess.resize\``);
   }
-  try {
-    let p = sharp(buf, opts).rotate();
-    if (size.height !== upright.height || size.width !== upright.width) {
-      p = p.resize(size.width, size.height, { fit: 'fill', kernel: 'linear', fastShrinkOnLoad: false });
-    }
-    if (crop && (crop.height !== size.height || crop.width !== size.width)) {
-      p = p.extract({ left: Math.floor((size.width - crop.width) / 2), top: Math.floor((size.height - crop.height) / 2), width: crop.width, height: crop.height });
-    }
-    p = o.channels === 1 ? p.toColourspace('b-w') : p.toColourspace('srgb');
-    const { data, info } = await p.removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-    if (info.channels !== o.channels) throw new Error(`decoded to ${info.channels} channels, expected ${o.channels}`);
-    return { width: info.width, height: info.height, channels: info.channels, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
-  } catch (err) {
-    throw new DataError(file, reason(err));
-  }
+  const pixels = o.channels === 1 ? luma(rgb.data) : rgb.data;
+  const win = crop ? { top: Math.floor((size.height - crop.height) / 2), left: Math.floor((size.width - crop.width) / 2), height: crop.height, width: crop.width } : { top: 0, left: 0, ...size };
+  const data = resizeBilinear(pixels, rgb.height, rgb.width, o.channels, size.height, size.width, win);
+  return { width: win.width, height: win.height, channels: o.channels, data };
+}
+
+/** Grey from RGB as Pillow's convert('L') computes it (ITU-R 601-2 luma, 16-bit fixed point, rounded). */
+function luma(rgb: Uint8Array): Uint8Array {
+  const out = new Uint8Array(rgb.length / 3);
+  for (let p = 0; p < out.length; p++) out[p] = (rgb[3 * p]! * 19595 + rgb[3 * p + 1]! * 38470 + rgb[3 * p + 2]! * 7471 + 0x8000) >>> 16;
+  return out;
 }

@@ -75,14 +75,21 @@ export interface JobRunner {
 class InlineRunner implements JobRunner {
   readonly workers = 0;
   private readonly host = new JobHost();
+  /** One job at a time, as in a worker: readers reuse their buffer between reads. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private enqueue<T>(f: () => Promise<T>): Promise<T> {
+    const r = this.queue.then(f);
+    this.queue = r.catch(() => {});
+    return r;
+  }
   async setup(sources: SourceSpec[], recipes: BatchRecipe[]): Promise<void> {
-    this.host.setup(sources, recipes);
+    await this.enqueue(async () => this.host.setup(sources, recipes));
   }
   batch(job: BatchJob): Promise<BatchResult> {
-    return this.host.batch(job);
+    return this.enqueue(() => this.host.batch(job));
   }
   decode(job: DecodeJob): Promise<DecodeResult> {
-    return decodeFiles(job);
+    return this.enqueue(() => decodeFiles(job));
   }
   async close(): Promise<void> {
     this.host.setup([], []);

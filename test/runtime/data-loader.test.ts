@@ -154,7 +154,7 @@ describe('BatchLoader', () => {
     await strict.close();
     expect(err).toBeInstanceOf(DataError);
     expect((err as DataError).file).toBe(files[2]);
-    expect((err as DataError).message).toMatch(/not a readable image.*bad_images is `error`/);
+    expect((err as DataError).message).toMatch(/is not a JPEG, PNG, WebP, GIF or TIFF image.*bad_images is `error`/);
   });
 });
 
