@@ -151,14 +151,21 @@ export class ImageStats {
 }
 
 /**
- * The RGB offset for one image: sum_i p_i * a_i * l_i with a_i ~ N(0, std).
- * `magnitude: 'stddev'` uses sqrt(l_i) instead of l_i, as many later
- * implementations do (e.g. fb.resnet.torch); the default follows the AlexNet paper.
+ * The RGB offset for one image: sum_i p_i * a_i * l_i with a_i ~ N(0, std),
+ * in the batch's units. The eigenvalues l_i are those of RGB values in
+ * [0, 1] (bytes / 255), whatever `scale` the batches use, so the noise is
+ * the same image change for scale 1 (the paper's raw pixels) and 1/255:
+ * ImageNet's l_i are about 0.2175, 0.0188, 0.0045 (fb.resnet.torch), a shift
+ * of a few grey levels. (Eigenvalues of 0-255 values, 65,025 times larger,
+ * would shift colours by hundreds of levels.) `magnitude: 'stddev'` uses
+ * sqrt(l_i) instead, as some later implementations do.
  */
 export function pcaColourOffset(basis: PcaColourBasis, rng: Rng, std = 0.1, magnitude: 'eigenvalue' | 'stddev' = 'eigenvalue'): [number, number, number] {
+  // The basis is in batch units: l_batch = l_unit * unit^2, so l_unit * unit = l_batch / unit.
+  const unit = 255 * basis.scale;
   const out: [number, number, number] = [0, 0, 0];
   for (let i = 0; i < 3; i++) {
-    const l = magnitude === 'stddev' ? Math.sqrt(basis.eigenvalues[i]!) : basis.eigenvalues[i]!;
+    const l = magnitude === 'stddev' ? Math.sqrt(basis.eigenvalues[i]!) : basis.eigenvalues[i]! / unit;
     const k = rng.normal(0, std) * l;
     for (let c = 0; c < 3; c++) out[c] += basis.eigenvectors[i]![c]! * k;
   }

@@ -163,17 +163,21 @@ describe('PCA colour augmentation', () => {
     expect(pcaColourBasis(ds).eigenvalues[0]).toBeCloseTo(375 / 255 ** 2, 12); // default scale 1/255
   });
 
-  it('adds sum_i p_i a_i l_i per image, with seeded a_i', () => {
+  it('adds sum_i p_i a_i l_i per image, with seeded a_i and l_i of [0, 1] values, in the batch units', () => {
     const ds = rgbDataset([[0, 5, 0], [10, 0, 3], [20, 30, 20], [30, 10, 60]]);
+    // Batches of raw 0-255 values (the paper's scale 1): l_i from the [0, 1] covariance, the offset times 255.
     const basis = pcaColourBasis(ds, { scale: 1 });
+    const unit = pcaColourBasis(ds, { scale: 1 / 255 });
     const x = tf.zeros([2, 1, 2, 3]) as tf.Tensor4D;
     const out = pcaColourJitter(x, basis, new Rng(9), 0.1).arraySync() as number[][][][];
     const replay = new Rng(9);
     for (let n = 0; n < 2; n++) {
       const a = [replay.normal(0, 0.1), replay.normal(0, 0.1), replay.normal(0, 0.1)];
-      const expected = [0, 1, 2].map((c) => basis.eigenvectors.reduce((s, p, i) => s + p[c]! * a[i]! * basis.eigenvalues[i]!, 0));
+      const expected = [0, 1, 2].map((c) => 255 * unit.eigenvectors.reduce((s, p, i) => s + p[c]! * a[i]! * unit.eigenvalues[i]!, 0));
       for (const px of out[n]![0]!) px.forEach((v, c) => expect(v).toBeCloseTo(expected[c]!, 4));
     }
+    // The same noise, in units of 1/255: the same image change.
+    pcaColourOffset(unit, new Rng(9), 0.1).forEach((v, c) => expect(v * 255).toBeCloseTo(out[0]![0]![0]![c]!, 3));
     // pcaColourOffset uses the same draws in the same order.
     pcaColourOffset(basis, new Rng(9), 0.1).forEach((v, c) => expect(v).toBeCloseTo(out[0]![0]![0]![c]!, 4));
   });
