@@ -152,7 +152,7 @@ const data: Schema = objectOf({
     random_crop: intOrPair(1, 'crop n x n (or [h, w]) at a uniformly random position of the (padded) image (the paper: 227, its "224")'),
     pad: { ...int(0), description: 'zero padding added on each side before the random crop (CIFAR-style; default 0)' },
     flip: { type: 'boolean', description: 'mirror each image left-right with probability 0.5' },
-    pca_colour: { ...num, description: "std of the paper's PCA colour noise (0.1): each image gets sum_i p_i * a_i * l_i added to every pixel, a_i ~ N(0, std), with p_i, l_i the eigenvectors and eigenvalues of the training set's RGB covariance; 0 (default) is off" },
+    pca_colour: { ...num, description: "std of the paper's PCA colour noise (0.1): each image gets sum_i p_i * a_i * l_i added to every pixel, a_i ~ N(0, std), with p_i, l_i the eigenvectors and eigenvalues of the covariance of the training set's RGB values in [0, 1] (so the same noise for any `scale`; docs/data.md); 0 (default) is off" },
   }) },
   test_crops: { description: 'evaluation and test crops: center (default), or ten (the 4 corners and the centre, and their mirrors; softmax averaged, the paper)', enum: ['center', 'ten'] },
   bad_images: { description: 'image-folder: a file that cannot be decoded, or is larger than max_image_pixels: skip (default: left out and listed, as Caffe\'s convert_imageset) or error (stop, naming the file)', enum: ['skip', 'error'] },
