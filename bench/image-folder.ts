@@ -9,8 +9,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
 import { loadSharp } from '../runtime/data/decode.js';
+import { pngFromScanlines } from '../runtime/data/png.js';
 
 export interface FolderOptions {
   root: string;
@@ -68,22 +68,7 @@ export function photo(width: number, height: number, cls: number, rand: () => nu
 }
 
 /** A PNG whose header says width x height but which holds almost nothing: decoding it would need gigabytes. */
-function bombPng(width: number, height: number): Buffer {
-  const chunk = (type: string, body: Buffer) => {
-    const b = Buffer.alloc(12 + body.length);
-    b.writeUInt32BE(body.length, 0);
-    b.write(type, 4, 'latin1');
-    body.copy(b, 8);
-    b.writeUInt32BE(crc32(b.subarray(4, 8 + body.length)), 8 + body.length);
-    return b;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(1024))), chunk('IEND', Buffer.alloc(0))]);
-}
+const bombPng = (width: number, height: number): Buffer => pngFromScanlines(width, height, 8, 2, new Uint8Array(1024));
 
 export async function makeImageFolder(o: FolderOptions): Promise<MadeFolder> {
   const sharp = await loadSharp();

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { runPlot } from '../../cli/commands/plot.js';
 import { InputError, UsageError } from '../../cli/exit-codes.js';
 import type { Plan } from '../../plan/types.js';
-import { decodePng } from '../../runtime/data/png.js';
+import { loadSharp } from '../../runtime/data/decode.js';
 import { writeCheckpoint } from '../../runtime/train/checkpoint.js';
 import { BLOCK_GAP, GAP, MARGIN, kernelGridLayout, renderKernelGrid } from '../../runtime/train/pictures/kernels.js';
 import { pseudoRandom } from '../runtime/helpers.js';
@@ -35,6 +35,16 @@ afterEach(() => {
 });
 afterAll(removeTempDirs);
 
+
+/** A PNG's pixels as stored (grey stays one channel), read by sharp. */
+async function readPng(file: string) {
+  const sharp = await loadSharp();
+  const bytes = readFileSync(file);
+  const grey = (await sharp(bytes).metadata()).channels === 1;
+  const { data, info } = await (grey ? sharp(bytes).toColourspace('b-w') : sharp(bytes)).raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, channels: info.channels, data };
+}
+
 describe('learned kernels (netc plot <run dir> --kernels)', () => {
   const alexnet = compiledPlan('specs/alexnet.yaml');
 
@@ -45,7 +55,7 @@ describe('learned kernels (netc plot <run dir> --kernels)', () => {
     const file = join(dir, 'k.png');
     await runPlot(dir, { kernels: true, output: file });
     expect(out).toContain('conv1: 96 filters 11x11x3, 2 towers of 48');
-    const img = decodePng(readFileSync(file), file);
+    const img = await readPng(file);
     // 16 filters a row, 3 rows a tower; 11 weights x 5 pixels each.
     const cell = 11 * 5;
     expect(img.channels).toBe(3);
@@ -91,7 +101,7 @@ describe('learned kernels (netc plot <run dir> --kernels)', () => {
     writeCheckpointFor(dir, plan);
     await runPlot(dir, { kernels: 'conv1', scale: '2', columns: '4' });
     const file = join(dir, 'kernels-conv1.png');
-    const img = decodePng(readFileSync(file), file);
+    const img = await readPng(file);
     // 24 grey 5x5 filters, 12 per tower in 3 rows of 4, 2 pixels a weight.
     expect(img.channels).toBe(1);
     expect([img.width, img.height]).toEqual([2 * MARGIN + 4 * 10 + 3 * GAP, 2 * MARGIN + 2 * (3 * 10 + 2 * GAP) + BLOCK_GAP]);

@@ -8,11 +8,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeImage, loadSharp, resizedSize, type DecodeOptions } from '../../runtime/data/decode.js';
 import { DataError } from '../../runtime/data/errors.js';
-import { encodePng } from '../../runtime/data/png.js';
+import { encodePng, pngChunk, pngFromScanlines } from '../../runtime/data/png.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'netc-decode-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -24,25 +23,9 @@ const file = (bytes: Uint8Array, ext = 'png'): string => {
   return f;
 };
 
-function chunk(type: string, body: Uint8Array): Buffer {
-  const b = Buffer.alloc(12 + body.length);
-  b.writeUInt32BE(body.length, 0);
-  b.write(type, 4, 'latin1');
-  b.set(body, 8);
-  b.writeUInt32BE(crc32(b.subarray(4, 8 + body.length)), 8 + body.length);
-  return b;
-}
-
 /** A PNG from already-filtered scanlines (each starting with its filter byte). */
-function png(w: number, h: number, depth: number, colourType: number, scanlines: number[][], extra: Buffer[] = []): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = depth;
-  ihdr[9] = colourType;
-  const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([sig, chunk('IHDR', ihdr), ...extra, chunk('IDAT', deflateSync(Buffer.from(scanlines.flat()))), chunk('IEND', new Uint8Array())]);
-}
+const png = (w: number, h: number, depth: number, colourType: number, scanlines: number[][], extra: Buffer[] = []): Buffer =>
+  pngFromScanlines(w, h, depth, colourType, Uint8Array.from(scanlines.flat()), extra);
 
 /** R = column, G = row, B = 7: every pixel says where it came from. */
 function coordinates(w: number, h: number): Uint8Array {
@@ -77,7 +60,7 @@ describe('PNG', () => {
       [4, ...target[3]!.map((v, i) => (v - paeth(left(3, i), target[2]![i]!, i > 0 ? target[2]![i - 1]! : 0)) & 255)],
     ];
     expect(Array.from((await decodeImage(file(png(3, 4, 8, 0, rows)), { ...plain, channels: 1 })).data)).toEqual(target.flat());
-    const plte = chunk('PLTE', Uint8Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255]));
+    const plte = pngChunk('PLTE', Uint8Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255]));
     expect(Array.from((await decodeImage(file(png(3, 1, 8, 3, [[0, 2, 0, 1]], [plte])), plain)).data)).toEqual([0, 0, 255, 255, 0, 0, 0, 255, 0]);
     const rgb16 = await decodeImage(file(png(1, 1, 16, 2, [[0, 0x12, 0x34, 0xab, 0xcd, 0xff, 0x00]])), plain);
     expect(Array.from(rgb16.data)).toEqual([0x12, 0xab, 0xff]);
