@@ -178,7 +178,14 @@ class PoolRunner implements JobRunner {
 
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all(this.threads.map((t) => t.terminate()));
+    // A terminating worker does not hold the event loop: with nothing else pending the process would
+    // end here, before its caller sets the exit status (an interrupted run exited 0, not 130).
+    const keepAlive = setInterval(() => {}, 60_000);
+    try {
+      await Promise.all(this.threads.map((t) => t.terminate()));
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 }
 
