@@ -75,13 +75,15 @@ export function readLabelsFile(file: string): ClassList {
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
     if (!line || line.startsWith('#')) return;
-    // `folder<TAB>name` (netc's classes.txt, names with spaces) or `folder name...` (synset_words.txt).
-    const m = (raw.includes('\t') ? /^\s*([^\t]+?)\s*\t\s*(.*?)\s*$/ : /^(\S+)\s*(.*)$/).exec(raw.includes('\t') ? raw : line)!;
-    const folder = m[1]!;
+    // `folder<TAB>name` (netc's classes.txt: folders may hold spaces) or `folder name...` (synset_words.txt).
+    const tab = line.indexOf('\t');
+    const split = tab >= 0 ? tab : line.search(/\s|$/);
+    const folder = line.slice(0, split).trim();
+    const name = line.slice(split).trim();
     if (seen.has(folder)) throw new DataError(file, `line ${i + 1}: class \`${folder}\` is listed twice (first on line ${seen.get(folder)})`);
     seen.set(folder, i + 1);
     folders.push(folder);
-    names.push(m[2] || folder);
+    names.push(name || folder);
   });
   if (folders.length === 0) throw new DataError(file, 'labels file lists no classes (one class folder name per line)');
   return { folders, names };

@@ -12,9 +12,8 @@
  * epoch order are kept (docs/data.md gives the figures).
  */
 import { planBatches, type Batch, type BatchOptions, type BatchSlot } from './batches.js';
-import { DataError } from './errors.js';
 import type { BatchRecipe } from './jobs.js';
-import type { BadImage, SourceSpec } from './sources.js';
+import { badImageError, type BadImage, type SourceSpec } from './sources.js';
 import type { JobRunner } from './workers.js';
 
 /** The samples of one split (or part of one: a held-out fraction, the first n), over a source. */
@@ -117,7 +116,7 @@ export class BatchLoader {
   }
 
   private badImage(bad: BadImage): void {
-    if (this.o.badImages === 'error') throw new DataError(bad.file, `${bad.problem} (data.bad_images is \`error\`; set it to \`skip\` to train without this image)`);
+    if (this.o.badImages === 'error') throw badImageError(bad);
     if (this.reported.has(bad.file)) return;
     this.reported.add(bad.file);
     this.o.onSkip?.(bad);

@@ -20,7 +20,7 @@ import { datasetClasses, listingLines, listSplit, splitDir, type ImageFileList }
 import type { DecodeResult } from './jobs.js';
 import { INDEX_FILE, INTERPOLATION, MEAN_FILE, readPreparedIndex, SHARDS_FORMAT, SHARDS_VERSION, writeJsonAtomic, type PreparedIndex, type PreparedSplit } from './prepared.js';
 import { shardFileName, ShardWriter } from './shards.js';
-import type { BadImage } from './sources.js';
+import { badImageError, type BadImage } from './sources.js';
 import { basisFromMoments } from './stats.js';
 import { createRunner, type JobRunner } from './workers.js';
 
@@ -304,7 +304,7 @@ async function writeSplit(w: SplitWork): Promise<'done' | 'interrupted'> {
     for (let k = 0, i = 0; k < fileCount; k++) {
       const b = bad.get(k);
       if (b) {
-        if (o.badImages === 'error') throw new DataError(b.file, `${b.problem} (bad_images is \`error\`: fix or remove the file, or pass --bad-images skip)`);
+        if (o.badImages === 'error') throw badImageError(b);
         shardSkipped.push({ file: b.file, problem: b.problem });
         w.skip({ file: b.file, problem: b.problem });
         continue;

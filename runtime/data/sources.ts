@@ -22,6 +22,11 @@ export interface BadImage {
   problem: string;
 }
 
+/** The error for a bad image when the policy is `error`: its problem, and the way out. */
+export function badImageError(b: BadImage): DataError {
+  return new DataError(b.file, `${b.problem} (bad_images is \`error\`: fix or remove the file, or set \`data.bad_images: skip\` (prepare: --bad-images skip) to leave it out)`);
+}
+
 export interface ReadResult {
   /** The images that were read, HWC, one after another; valid until the reader's next read (its buffer is reused). */
   pixels: Uint8Array;

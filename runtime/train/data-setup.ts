@@ -16,7 +16,7 @@ import type { BatchRecipe } from '../data/jobs.js';
 import { BatchLoader, subset, type ImageSet } from '../data/loader.js';
 import { checkPrepared, findPrepared, preparedMean, preparedPca, readPreparedIndex, shardSet, type PreparedIndex } from '../data/prepared.js';
 import { ShardReader } from '../data/shards.js';
-import { sharedPixels, type SourceSpec } from '../data/sources.js';
+import { badImageError, sharedPixels, type SourceSpec } from '../data/sources.js';
 import { holdoutPositions, subsetDataset } from '../data/split.js';
 import { computeMean, ImageStats, pcaColourBasis, type MeanStats, type PcaColourBasis } from '../data/stats.js';
 import type { HostAugmentOptions } from '../data/host-augment.js';
@@ -209,12 +209,14 @@ const firstN = (s: SplitData, n: number | undefined): SplitData => {
 };
 
 /** Mean and PCA basis of a raw-file training set: one decode pass in the workers. */
-async function fileStats(runner: JobRunner, s: SplitData, decode: DecodeOptions, o: DataOptions): Promise<ImageStats> {
+async function fileStats(runner: JobRunner, s: SplitData, decode: DecodeOptions, badImages: 'skip' | 'error', o: DataOptions): Promise<ImageStats> {
   const stats = new ImageStats(s.set.height, s.set.width, s.set.channels);
   const files = s.set.indices ? Array.from(s.set.indices, (i) => s.set.files![i]!) : s.set.files!;
   o.onMessage?.('info', `computing the mean and colour statistics of ${files.length} training images (once per run; \`netc prepare\` stores them)`);
   const bytes = s.set.height * s.set.width * s.set.channels;
   const add = (r: Awaited<ReturnType<JobRunner['decode']>>) => {
+    // With bad_images: error, stop here rather than at the first batch that holds the file.
+    if (r.bad.length && badImages === 'error') throw badImageError(r.bad[0]!);
     for (let k = 0; k < r.kept.length; k++) {
       const img = r.pixels.subarray(k * bytes, (k + 1) * bytes);
       for (let p = 0; p < bytes; p++) stats.pixelSums[p] += img[p]!;
@@ -326,7 +328,7 @@ export async function prepareData(plan: Plan, opts: DataOptions): Promise<Prepar
         if (wantMean && !mean) mean = preparedMean(prepared.dir, prepared.idx, wantMean, scale);
         if (a.pcaColour > 0 && !pca) pca = preparedPca(prepared.dir, prepared.idx, scale);
       } else {
-        const s = await fileStats(runner, train, decodeOptions(data, c), opts);
+        const s = await fileStats(runner, train, decodeOptions(data, c), data.badImages ?? 'skip', opts);
         if (wantMean && !mean) mean = s.mean(wantMean, scale, origin);
         if (a.pcaColour > 0 && !pca) pca = s.pca(scale, origin);
       }
