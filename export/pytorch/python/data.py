@@ -350,7 +350,9 @@ class Pipeline:
         x = torch.where(draws["flip"].to(x.device).reshape(-1, 1, 1, 1), x.flip(3), x)
         if draws["noise"] is not None:
             vectors = torch.tensor(self.pca["eigenvectors"], dtype=torch.float64)  # row i: eigenvector i
-            values = torch.tensor(self.pca["eigenvalues"], dtype=torch.float64)
+            # netc's l_i are the eigenvalues of [0, 1] RGB values (docs/data.md): the basis is in batch
+            # units, l_batch = l_unit * (255 * scale)^2, and the offset is l_unit * (255 * scale).
+            values = torch.tensor(self.pca["eigenvalues"], dtype=torch.float64) / (255 * self.pca["scale"])
             offset = (draws["noise"] * values) @ vectors  # sum_i alpha_i lambda_i p_i, per image
             x = x + offset.float().to(x.device).reshape(-1, 3, 1, 1)
         return self._finish(x)
