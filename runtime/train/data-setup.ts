@@ -6,12 +6,13 @@
  * reaches the model has the plan's input shape and class count.
  */
 import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_MAX_IMAGE_PIXELS, type DataSpec, type Plan } from '../../plan/types.js';
 import { checkDatasetFits, loadDataset } from '../data/datasets.js';
 import { decodeImage, resizedSize, storedSize, type DecodeOptions } from '../data/decode.js';
 import { DataError } from '../data/errors.js';
-import { datasetClasses, isDir, listSplit, splitDir, type ClassList } from '../data/image-folder.js';
+import { datasetClasses, isDir, listSplit, readLabelsFile, splitDir, type ClassList } from '../data/image-folder.js';
 import type { BatchRecipe } from '../data/jobs.js';
 import { BatchLoader, subset, type ImageSet } from '../data/loader.js';
 import { checkPrepared, findPrepared, preparedMean, preparedPca, readPreparedIndex, shardSet, type PreparedIndex } from '../data/prepared.js';
@@ -161,6 +162,11 @@ async function folderSplits(root: string, data: DataSpec, channels: number, o: D
     const idx = readPreparedIndex(dir);
     const why = preprocessMismatch(idx, decode);
     if (why) throw new DataError(dir, `${why}: run \`netc prepare\` with the spec (or --force) to prepare them again`);
+    // Shards keep the class order they were made with: a labels file changed since would relabel nothing.
+    const labels = data.dataset.labels ? resolve(idx.source, data.dataset.labels) : null;
+    if (labels && existsSync(labels) && readLabelsFile(labels).folders.join('\n') !== idx.classes.folders.join('\n')) {
+      throw new DataError(dir, `was prepared with other classes than ${labels} lists (in another order or set): run \`netc prepare --force\``);
+    }
     if (o.stats?.classes && o.stats.classes.folders.join('\n') !== idx.classes.folders.join('\n')) {
       throw new DataError(dir, `its ${idx.classes.folders.length} classes are not the ${o.stats.classes.folders.length} classes the run was trained on`);
     }
