@@ -18,6 +18,10 @@ function rows(properties: Schema, prefix: string, required: string[] = []): stri
     const form = Object.keys(s).length === 0 ? '' : describeSchema(s).replace(/\|/g, '\\|');
     out.push(`| \`${path}\`${req} | ${form} | ${desc.replace(/\|/g, '\\|')} |`);
     if (s.type === 'object' && s.properties && !Array.isArray(s.allOf)) out.push(...rows(s.properties as Schema, `${path}.`, (s.required as string[]) ?? []));
+    // A key that is a name or a mapping (data.dataset): the mapping's keys get rows too.
+    for (const alt of (s.anyOf as Schema[] | undefined) ?? []) {
+      if (alt.type === 'object' && alt.properties) out.push(...rows(alt.properties as Schema, `${path}.`, (alt.required as string[]) ?? []));
+    }
     for (const branch of (s.allOf as Schema[] | undefined) ?? []) {
       const cond = ((branch.if as Schema)?.properties as Schema)?.type as Schema | undefined;
       const then = branch.then as Schema | undefined;

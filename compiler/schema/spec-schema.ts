@@ -138,7 +138,7 @@ const dataset: Schema = {
 };
 
 const data: Schema = objectOf({
-  dataset: { ...dataset, description: 'fashion-mnist, cifar10, or { kind, path, classes, labels }' },
+  dataset: { ...dataset, description: "the training data: fashion-mnist or cifar10 (their standard files, looked for in --data, the spec folder's data/, $NETC_DATA, then /usr/share/datasets), or a mapping with the keys below" },
   validation: { description: "`test` (the test split: image-folder's val/ or test/) or a fraction of train held out (default `test`)", anyOf: [{ const: 'test' }, num] },
   train_limit: { ...int(1), description: 'use only the first n training images (quick runs)' },
   preprocess: { description: 'what every image gets before augmentation: resize and centre crop once (`netc prepare` stores the result), then scale, mean and std per batch', ...objectOf({

@@ -163,6 +163,17 @@ describe.skipIf(!built)('an ImageNet-layout folder, end to end', () => {
     expect(weights(cut)).toEqual(weights(whole));
   });
 
+  it('refuses shards made with another class order than the labels file now gives', () => {
+    const labels = join(images, 'labels.txt');
+    const before = readFileSync(labels, 'utf8');
+    writeFileSync(labels, made.classNames.map((f) => `${f}\n`).join(''));
+    const r = netc('train', spec, '--run-dir', 'relabelled', '--backend', 'wasm', '-q');
+    writeFileSync(labels, before);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${join(images, 'netc-shards')}: was prepared with other classes than ${labels} lists`);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
   it('refuses damaged shards by name, without a stack trace', () => {
     const shard = join(images, 'netc-shards', 'train-00000.shard');
     const bytes = readFileSync(shard);
