@@ -4,12 +4,14 @@
  * the branches join; and the committed pictures of a residual block and an
  * inception module kept in step with the renderer.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../compiler/report/report-data.js';
 import { renderArchitectureSvg } from '../../compiler/report/svg/architecture.js';
 import { layoutGraph } from '../../compiler/report/svg/graph-layout.js';
-import { byClass, compiledPlan, findAll, parseXml, type XmlElement } from './helpers.js';
+import { textWidth } from '../../compiler/report/svg/svg.js';
+import { byClass, compiledPlan, findAll, parseXml, unescapeXml, type XmlElement } from './helpers.js';
 
 interface Rect {
   x: number;
@@ -69,6 +71,12 @@ function checkReadable(doc: XmlElement, names: string[], edges: [string, string]
   const boxes = new Map(names.map((n) => [n, boxOf(doc, n)]));
   // No box over another.
   for (const [a, ra] of boxes) for (const [b, rb] of boxes) if (a < b) expect(overlap(ra, rb), `${a} and ${b} overlap`).toBe(false);
+  // No label over another, nor over a box.
+  const labels = labelRects(doc);
+  for (const [k, a] of labels.entries()) {
+    for (const b of labels.slice(k + 1)) expect(overlap(a.r, b.r), `labels ${a.s} and ${b.s} overlap`).toBe(false);
+    for (const [name, r] of boxes) expect(overlap(a.r, r), `label ${a.s} over ${name}`).toBe(false);
+  }
   // No edge through a box other than its own two ends.
   for (const f of flows) {
     for (const s of segmentsOf(f)) {
@@ -80,6 +88,16 @@ function checkReadable(doc: XmlElement, names: string[], edges: [string, string]
   }
 }
 
+/** The labels under the boxes (the texts with a halo), as rectangles from the renderer's own width estimate. */
+function labelRects(doc: XmlElement): { s: string; r: Rect }[] {
+  return findAll(doc, (e) => e.name === 'text' && e.attrs['paint-order'] === 'stroke').map((e) => {
+    const s = unescapeXml(e.text);
+    const size = Number(e.attrs['font-size']);
+    const w = textWidth(s, size, e.attrs['font-weight'] === 'bold');
+    return { s, r: { x: Number(e.attrs.x) - w / 2, y: Number(e.attrs.y) - size, w, h: size } };
+  });
+}
+
 const edgesOf = (report: ReturnType<typeof buildReport>): [string, string][] => report.layers.flatMap((l) => l.inputs.map((x): [string, string] => [x, l.name]));
 
 describe('architecture diagram of a residual block', () => {
@@ -87,7 +105,7 @@ describe('architecture diagram of a residual block', () => {
   const svg = renderArchitectureSvg(report);
   const doc = parseXml(svg);
 
-  it('draws every op and every edge, with no line across a box and no box over another', () => {
+  it('draws every op and every edge, with no line across a box and no box or label over another', () => {
     checkReadable(doc, ['input', ...report.layers.map((l) => l.name)], edgesOf(report));
   });
 
@@ -130,7 +148,7 @@ describe('architecture diagram of an inception module', () => {
   const svg = renderArchitectureSvg(report);
   const doc = parseXml(svg);
 
-  it('draws every op and every edge, with no line across a box and no box over another', () => {
+  it('draws every op and every edge, with no line across a box and no box or label over another', () => {
     checkReadable(doc, ['input', ...report.layers.map((l) => l.name)], edgesOf(report));
   });
 
@@ -146,6 +164,19 @@ describe('architecture diagram of an inception module', () => {
 
   it('matches docs/img/inception-module.svg (regenerate: netc report examples/graphs/inception-module.yaml --format svg > docs/img/inception-module.svg)', () => {
     expect(readFileSync('docs/img/inception-module.svg', 'utf8') === svg, 'docs/img/inception-module.svg is stale').toBe(true);
+  });
+});
+
+describe('architecture diagram of every spec in examples/ and specs/', () => {
+  const specs = ['examples', 'specs'].flatMap((dir) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml')).map((f) => join(dir, f)));
+
+  it('finds the graph specs', () => {
+    expect(specs).toEqual(expect.arrayContaining(['examples/fashion-mnist/fmnist-resnet.yaml', 'specs/alexnet.yaml']));
+  });
+
+  it.each(specs)('%s: every op and edge drawn, no line across a box, no box or label over another', (path) => {
+    const report = buildReport(compiledPlan(path));
+    checkReadable(parseXml(renderArchitectureSvg(report)), ['input', ...report.layers.map((l) => l.name)], edgesOf(report));
   });
 });
 
