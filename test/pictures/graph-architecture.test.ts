@@ -4,14 +4,14 @@
  * the branches join; and the committed pictures of a residual block and an
  * inception module kept in step with the renderer.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../compiler/report/report-data.js';
 import { renderArchitectureSvg } from '../../compiler/report/svg/architecture.js';
 import { layoutGraph } from '../../compiler/report/svg/graph-layout.js';
 import { textWidth } from '../../compiler/report/svg/svg.js';
-import { byClass, compiledPlan, findAll, parseXml, unescapeXml, type XmlElement } from './helpers.js';
+import { byClass, compiledPlan, findAll, parseXml, removeTempDirs, tempDir, unescapeXml, type XmlElement } from './helpers.js';
 
 interface Rect {
   x: number;
@@ -55,12 +55,16 @@ function segmentsOf(flow: XmlElement): Segment[] {
   return out;
 }
 
-/** Whether an axis-parallel segment runs through the inside of a rectangle. */
+/** Whether a segment runs through the inside of a rectangle (sampled along its length, so a diagonal counts only where it is). */
 function crosses(s: Segment, r: Rect): boolean {
   const inset = 1;
-  const [xa, xb] = [Math.min(s.x1, s.x2), Math.max(s.x1, s.x2)];
-  const [ya, yb] = [Math.min(s.y1, s.y2), Math.max(s.y1, s.y2)];
-  return xb > r.x + inset && xa < r.x + r.w - inset && yb > r.y + inset && ya < r.y + r.h - inset;
+  const steps = Math.ceil(Math.hypot(s.x2 - s.x1, s.y2 - s.y1));
+  for (let k = 0; k <= steps; k++) {
+    const x = s.x1 + ((s.x2 - s.x1) * k) / Math.max(1, steps);
+    const y = s.y1 + ((s.y2 - s.y1) * k) / Math.max(1, steps);
+    if (x > r.x + inset && x < r.x + r.w - inset && y > r.y + inset && y < r.y + r.h - inset) return true;
+  }
+  return false;
 }
 const overlap = (a: Rect, b: Rect) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
@@ -177,6 +181,27 @@ describe('architecture diagram of every spec in examples/ and specs/', () => {
   it.each(specs)('%s: every op and edge drawn, no line across a box, no box or label over another', (path) => {
     const report = buildReport(compiledPlan(path));
     checkReadable(parseXml(renderArchitectureSvg(report)), ['input', ...report.layers.map((l) => l.name)], edgesOf(report));
+  });
+});
+
+describe('architecture diagram of a graph on two towers', () => {
+  // The inception module on two towers, with a classifier after it: each tower a lane holding every row.
+  const dir = tempDir();
+  const spec = readFileSync('examples/graphs/inception-module.yaml', 'utf8').replace('input: { shape: [28, 28, 192] }', 'input: { shape: [28, 28, 192] }\ntowers: 2');
+  writeFileSync(join(dir, 'inception-towers.yaml'), `${spec}  - { name: gap, type: globalavgpool }\n  - { name: fc, type: dense, units: 10, connect: all }\n  - { name: prob, type: softmax }\n`);
+  const report = buildReport(compiledPlan(join(dir, 'inception-towers.yaml')));
+  const doc = parseXml(renderArchitectureSvg(report));
+  afterAll(removeTempDirs);
+
+  it('draws every op and every edge, with no line across a box and no box or label over another', () => {
+    checkReadable(doc, ['input', ...report.layers.map((l) => l.name)], edgesOf(report));
+  });
+
+  it('draws each branch in both lanes, and is as wide as its title', () => {
+    const b4 = findAll(layerGroup(doc, 'b4'), byClass('box'));
+    expect(b4).toHaveLength(2);
+    const subtitle = findAll(doc, (e) => e.name === 'text' && e.text.includes('exchanged between towers'))[0]!;
+    expect(Number(subtitle.attrs.x) + textWidth(unescapeXml(subtitle.text), 11)).toBeLessThan(Number(doc.attrs.width));
   });
 });
 

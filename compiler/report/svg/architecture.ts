@@ -238,7 +238,8 @@ export function renderArchitectureSvg(report: Report): string {
     `${formatShort(t.macs)} mult-adds per image`,
   ];
   if (lanes > 1) sub.push(`batch ${t.batch}: ${formatBytes(t.exchangeBytesPerBatch.forward + t.exchangeBytesPerBatch.backward)} exchanged between towers (forward + backward)`);
-  body.push(text(left, 42, sub.join(' · '), { fill: '#444444' }));
+  const subtitle = sub.join(' · ');
+  body.push(text(left, 42, subtitle, { fill: '#444444' }));
 
   // Lane backgrounds and names.
   if (lanes > 1) {
@@ -333,5 +334,6 @@ export function renderArchitectureSvg(report: Report): string {
 
   const height = legendY + 18 + notes.length * 14;
   const noteW = Math.max(...notes.map((note) => textWidth(note, 10))) + left + 24;
-  return svgDocument(Math.max(width, noteW, lx + 24), height, body, { title: `${report.model} architecture` });
+  const titleW = left + Math.max(textWidth(report.model, 16, true), textWidth(subtitle, 11)) + 24;
+  return svgDocument(Math.max(width, noteW, titleW, lx + 24), height, body, { title: `${report.model} architecture` });
 }
