@@ -1,3 +1,6 @@
+import type { DiagnosticCode } from '../compiler/diagnostics/messages.js';
+import { NetcError, type NetcErrorOptions } from '../compiler/diagnostics/netc-error.js';
+
 /** Exit statuses, as documented in the README: 0 fine, 1 the input has errors, 2 the command was used wrongly. */
 export const ExitCode = {
   Ok: 0,
@@ -12,5 +15,9 @@ export const ExitCode = {
 /** Thrown by commands for wrong usage (missing file, bad flag value): printed without a stack, exit 2. */
 export class UsageError extends Error {}
 
-/** Thrown for bad input that is not a spec diagnostic (a corrupt checkpoint, missing data): exit 1. */
-export class InputError extends Error {}
+/** Bad input that is not a spec diagnostic (a run directory's files, a picture's source): exit 1. */
+export class InputError extends NetcError {
+  constructor(message: string, code: DiagnosticCode = 'NETC5405', options: NetcErrorOptions = {}) {
+    super(code, message, options);
+  }
+}

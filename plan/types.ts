@@ -272,6 +272,15 @@ export interface TrainSpec {
   schedule: ScheduleSpec;
   metrics: Metric[];
   labelSmoothing: number;
+  /** Absent in plans written before early stopping existed: read as null. */
+  earlyStopping?: EarlyStoppingSpec | null;
+}
+
+/** Stop when `metric` (lower is better) has not improved by more than minDelta for `patience` epochs in a row. */
+export interface EarlyStoppingSpec {
+  metric: string;
+  patience: number;
+  minDelta: number;
 }
 
 export type DatasetKind = 'fashion-mnist' | 'idx' | 'cifar10' | 'image-folder';

@@ -1,13 +1,14 @@
 /** `netc compile [spec ...]`: check specs and write their execution plans. */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import type { Command } from 'commander';
-import { compileFile } from '../../compiler/compile.js';
+import { compileSource } from '../../compiler/compile.js';
 import { hasErrors, type Diagnostic } from '../../compiler/diagnostics/diagnostic.js';
 import { serializePlan } from '../../compiler/plan/build-plan.js';
 import { formatShort } from '../../compiler/report/format.js';
+import { writeFileAtomic } from '../../files/write.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { expandSpecArgs } from '../find-specs.js';
+import { readSpecText } from '../load-model.js';
 import { printDiagnostics } from '../output.js';
 
 interface CompileFlags {
@@ -15,14 +16,6 @@ interface CompileFlags {
   outDir: string;
   json?: boolean;
   check?: boolean;
-}
-
-/** Writes through a temp file and a rename, so a reader never sees half a plan. */
-export function writeFileAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
 }
 
 export function registerCompile(program: Command): void {
@@ -46,10 +39,8 @@ function runCompile(args: string[], flags: CompileFlags): number {
   let status: number = ExitCode.Ok;
   for (const file of files) {
     const t0 = performance.now();
-    const result = compileFile(file);
+    const result = compileSource(file, readSpecText(file));
     const ms = performance.now() - t0;
-    const unreadable = result.diagnostics.find((d) => d.code === 'NETC1010');
-    if (unreadable) throw new UsageError(`cannot read \`${file}\`: ${unreadable.message.replace(/^.*: /, '')}`);
     printDiagnostics(result.diagnostics, { json: flags.json });
     if (!result.plan || hasErrors(result.diagnostics)) {
       status = result.diagnostics.some((d: Diagnostic) => d.code === 'NETC9001') ? ExitCode.Internal : ExitCode.InputErrors;
@@ -58,7 +49,7 @@ function runCompile(args: string[], flags: CompileFlags): number {
     }
     const plan = result.plan;
     const out = flags.output ?? join(flags.outDir, `${basename(file, extname(file))}.plan.json`);
-    if (!flags.check) writeFileAtomic(out, serializePlan(plan));
+    if (!flags.check) writeFileAtomic(out, serializePlan(plan), `choose another plan path with ${flags.output ? '-o' : '--out-dir'}`);
     const t = plan.totals;
     if (flags.json) {
       process.stdout.write(JSON.stringify({ spec: file, ok: true, name: plan.model.name, params: t.params, macs: t.macs, towers: plan.towers, plan: flags.check ? null : out, ms: round(ms) }) + '\n');

@@ -1,12 +1,12 @@
 /** `netc convert <file> [--to yaml|netc] [-o out]`: the same spec in the other spelling. */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { convertSpec } from '../../compiler/convert/index.js';
 import { hasErrors } from '../../compiler/diagnostics/diagnostic.js';
 import { spellingOf } from '../../compiler/frontend/parse-source.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
+import { readSpecText } from '../load-model.js';
 import { printDiagnostics } from '../output.js';
-import { writeFileAtomic } from './compile.js';
+import { writeFileAtomic } from '../../files/write.js';
 
 interface ConvertFlags {
   to?: string;
@@ -28,12 +28,7 @@ export function registerConvert(program: Command): void {
 export function runConvert(file: string, flags: ConvertFlags): number {
   const to = flags.to ?? (spellingOf(file) === 'netc' ? 'yaml' : 'netc');
   if (to !== 'yaml' && to !== 'netc') throw new UsageError(`unknown spelling \`${to}\`: use --to yaml or --to netc`);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read \`${file}\`: ${(e as Error).message}`);
-  }
+  const text = readSpecText(file);
   const result = convertSpec(file, text, to);
   printDiagnostics(result.diagnostics);
   if (result.text === undefined || hasErrors(result.diagnostics)) return ExitCode.InputErrors;

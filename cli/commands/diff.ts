@@ -7,7 +7,7 @@ import type { Plan } from '../../plan/types.js';
 import { renderDiffMarkdown, renderDiffText } from '../../compiler/diff/render-diff.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { loadModel } from '../load-model.js';
-import { printDiagnostics, useColor } from '../output.js';
+import { printDiagnostics, printWarnings, useColor } from '../output.js';
 
 const FORMATS = ['text', 'md', 'json'] as const;
 
@@ -23,8 +23,11 @@ export function registerDiff(program: Command): void {
     .argument('<a>', 'the model before: a spec (.yaml, .netc) or a plan (.json)')
     .argument('<b>', 'the model after')
     .option('-f, --format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
+    .option('--json', 'the same as --format json')
     .option('--exit-code', 'exit with 1 when the models differ, as `git diff --exit-code`')
-    .action((a: string, b: string, flags: DiffFlags) => {
+    .action((a: string, b: string, flags: DiffFlags & { json?: boolean }) => {
+      if (flags.json && flags.format !== 'text' && flags.format !== 'json') throw new UsageError(`--json and --format ${flags.format} ask for two formats: pass one`);
+      if (flags.json) flags.format = 'json';
       process.exitCode = runDiff(a, b, flags);
     });
 }
@@ -34,7 +37,9 @@ export function runDiff(pathA: string, pathB: string, flags: DiffFlags): number 
   if (!(FORMATS as readonly string[]).includes(flags.format)) throw new UsageError(`unknown format \`${flags.format}\`: use ${FORMATS.join(', ')}`);
   // Both are loaded before either is reported, so a missing second file is not hidden by the first's errors.
   const models = [loadModel(pathA), loadModel(pathB)];
-  printDiagnostics(models.flatMap((m) => m.diagnostics));
+  const json = flags.format === 'json';
+  printDiagnostics(models.flatMap((m) => m.diagnostics), { json });
+  printWarnings(models.flatMap((m) => m.warnings), { json });
   const [a, b] = models;
   if (!a!.plan || !b!.plan || models.some((m) => hasErrors(m.diagnostics))) return ExitCode.InputErrors;
   const diff = diffModels(diffInput(pathA, a!.plan), diffInput(pathB, b!.plan));

@@ -2,12 +2,13 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { writeFileAtomic } from '../../files/write.js';
 import { hasErrors } from '../../compiler/diagnostics/diagnostic.js';
 import type { Plan } from '../../plan/types.js';
 import { InputError, UsageError } from '../exit-codes.js';
 import { loadModel } from '../load-model.js';
 import { printDiagnostics } from '../output.js';
-import { defaultModelPath } from './train.js';
+import { defaultModelPath } from '../default-model.js';
 
 const ENGINES = ['pytorch', 'onnx'];
 const WEIGHTS = ['trained', 'initial', 'none'];
@@ -46,7 +47,7 @@ export function registerExport(program: Command): void {
     .action(async (modelArg: string | undefined, f: ExportFlags) => {
       if (!ENGINES.includes(f.to)) throw new UsageError(`unknown engine \`${f.to}\`: use ${ENGINES.join(' or ')}`);
       if (f.weights !== undefined && !WEIGHTS.includes(f.weights)) throw new UsageError(`--weights must be ${WEIGHTS.join(', ')}`);
-      const path = modelArg ?? defaultModelPath();
+      const path = modelArg ?? defaultModelPath('export');
       const { plan, runDir } = loadSource(path);
       const which = f.weights ?? (runDir ? 'trained' : f.to === 'onnx' ? 'initial' : 'none');
       if (which === 'trained' && !runDir) throw new UsageError('--weights trained needs a run directory (pass the run folder instead of a spec)');
@@ -65,8 +66,7 @@ export function registerExport(program: Command): void {
         const { buildOnnxModel } = await import('../../export/onnx/model.js');
         out = f.out ?? join('build', `${plan.model.name}.onnx`);
         const bytes = buildOnnxModel(plan, weights!, program.version() ?? '');
-        mkdirSync(dirname(out), { recursive: true });
-        writeFileSync(out, bytes);
+        writeFileAtomic(out, bytes, 'choose another path with -o');
         files = [out];
       }
       if (f.json) process.stdout.write(JSON.stringify({ model: plan.model.name, engine: f.to, out, weights: which, files }) + '\n');

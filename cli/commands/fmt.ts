@@ -1,12 +1,12 @@
 /** `netc fmt [files...] [--check]`: rewrite .netc specs in the canonical layout, comments kept. */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { formatNetc } from '../../compiler/convert/index.js';
 import { hasErrors } from '../../compiler/diagnostics/diagnostic.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { expandSpecArgs } from '../find-specs.js';
+import { readSpecText } from '../load-model.js';
 import { printDiagnostics } from '../output.js';
-import { writeFileAtomic } from './compile.js';
+import { writeFileAtomic } from '../../files/write.js';
 
 interface FmtFlags {
   check?: boolean;
@@ -34,12 +34,7 @@ export function runFmt(args: string[], flags: FmtFlags): number {
   if (files.length === 0) throw new UsageError('no .netc files here: pass a .netc file or a folder that holds one');
   let status: number = ExitCode.Ok;
   for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new UsageError(`cannot read \`${file}\`: ${(e as Error).message}`);
-    }
+    const text = readSpecText(file);
     const result = formatNetc(text, file);
     printDiagnostics(result.diagnostics);
     if (hasErrors(result.diagnostics)) {

@@ -4,7 +4,9 @@
  * filters from the checkpoint as PNG. A thin wrapper over
  * runtime/train/pictures, loaded lazily so the other commands stay fast.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { READ_LIMITS, readRegularFile } from '../../files/read.js';
+import { writeFileAtomic } from '../../files/write.js';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { DiagnosticSink } from '../../compiler/diagnostics/diagnostic.js';
@@ -33,15 +35,15 @@ function readRunPlan(dir: string, required: boolean): Plan | undefined {
   const file = join(dir, 'plan.json');
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFile(file, READ_LIMITS.runFile).toString('utf8');
   } catch {
-    if (required) throw new InputError(`${dir} is not a netc run directory: it has no readable plan.json`);
+    if (required) throw new InputError(`${dir} is not a netc run directory: it has no readable plan.json`, 'NETC5103');
     return undefined;
   }
   const sink = new DiagnosticSink();
   const plan = readPlan(file, text, sink);
   if (!plan) {
-    if (required) throw new InputError(sink.items.map(renderPlain).join('\n'));
+    if (required) throw new InputError(sink.items.map(renderPlain).join('\n'), 'NETC5103');
     return undefined;
   }
   return plan;
@@ -72,11 +74,7 @@ function emit(output: string, content: string | Buffer, what: string): void {
     process.stdout.write(content);
     return;
   }
-  try {
-    writeFileSync(output, content);
-  } catch (e) {
-    throw new UsageError(`cannot write \`${output}\`: ${(e as Error).message}`);
-  }
+  writeFileAtomic(output, typeof content === 'string' ? content : new Uint8Array(content.buffer, content.byteOffset, content.byteLength), 'pass another -o');
   process.stdout.write(`wrote ${output} (${what})\n`);
 }
 
@@ -98,9 +96,9 @@ export async function runPlot(path: string, flags: PlotFlags): Promise<void> {
     const ckptPath = join(dir, CHECKPOINT_FILE);
     const ckpt = readCheckpoint(ckptPath);
     const weight = ckpt.tensors.get(param.name);
-    if (!weight) throw new InputError(`${ckptPath}: no tensor \`${param.name}\` (is this checkpoint from another model?)`);
+    if (!weight) throw new InputError(`${ckptPath}: no tensor \`${param.name}\` (is this checkpoint from another model?)`, 'NETC5202');
     if (weight.shape.join(',') !== param.shape.join(',')) {
-      throw new InputError(`${ckptPath}: \`${param.name}\` has shape [${weight.shape.join(', ')}], the plan says [${param.shape.join(', ')}]`);
+      throw new InputError(`${ckptPath}: \`${param.name}\` has shape [${weight.shape.join(', ')}], the plan says [${param.shape.join(', ')}]`, 'NETC5202');
     }
     // Tower t owns slice t of the output-channel axis (the last, for HWIO).
     const towers = op.towers.connect !== 'replicated' && param.towerAxis === param.shape.length - 1 ? op.towers.count : 1;
@@ -117,7 +115,7 @@ export async function runPlot(path: string, flags: PlotFlags): Promise<void> {
   const metricsPath = join(dir, 'metrics.jsonl');
   let text: string;
   try {
-    text = readFileSync(metricsPath, 'utf8');
+    text = readRegularFile(metricsPath, READ_LIMITS.runFile).toString('utf8');
   } catch {
     throw new InputError(`${dir} has no readable metrics.jsonl: not a netc run directory, or no epoch has finished yet`);
   }

@@ -1,13 +1,13 @@
 /** `netc train [plan|spec]` and `netc eval <run dir>`: thin wrappers over runtime/train. */
-import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { hasErrors } from '../../compiler/diagnostics/diagnostic.js';
-import type { Plan } from '../../plan/types.js';
-import { ExitCode, InputError, UsageError } from '../exit-codes.js';
-import { findSpecFiles } from '../find-specs.js';
-import { loadModel } from '../load-model.js';
-import { printDiagnostics } from '../output.js';
+import { locateInSpec } from '../../compiler/diagnostics/netc-error.js';
+import { defaultModelPath } from '../default-model.js';
+import { ExitCode, UsageError } from '../exit-codes.js';
+import { loadModel, type LoadedModel } from '../load-model.js';
+import { printDiagnostics, printWarnings } from '../output.js';
 
 interface TrainFlags {
   epochs?: string;
@@ -18,6 +18,7 @@ interface TrainFlags {
   data?: string;
   runDir?: string;
   resume?: string;
+  overwrite?: boolean;
   devices?: string;
   placement?: string;
   checkpointEvery?: string;
@@ -47,22 +48,12 @@ function parsePositive(flag: string, v: string | undefined): number | undefined 
   return n;
 }
 
-/** No argument: the one plan in build/, else the one spec here; several: say which to pick. */
-export function defaultModelPath(): string {
-  const plans = existsSync('build') ? readdirSync('build').filter((f) => f.endsWith('.plan.json')).map((f) => join('build', f)) : [];
-  if (plans.length === 1) return plans[0]!;
-  if (plans.length > 1) throw new UsageError(`several plans in build/: pass one of ${plans.join(', ')}`);
-  const specs = findSpecFiles('.');
-  if (specs.length === 1) return specs[0]!;
-  if (specs.length > 1) throw new UsageError(`several specs here: pass one of ${specs.join(', ')}`);
-  throw new UsageError('nothing to train: pass a plan or spec, or run `netc compile` in a folder with a spec first');
-}
-
-function loadPlan(path: string): Plan {
+/** The model to train, its diagnostics and warnings printed; undefined when it has errors (they say why: exit 1). */
+function loadTrainable(path: string, json: boolean | undefined): LoadedModel | undefined {
   const model = loadModel(path);
-  printDiagnostics(model.diagnostics);
-  if (!model.plan || hasErrors(model.diagnostics)) throw new InputError(`\`${path}\` has errors: fix them before training`);
-  return model.plan;
+  printDiagnostics(model.diagnostics, { json });
+  printWarnings(model.warnings, { json });
+  return !model.plan || hasErrors(model.diagnostics) ? undefined : model;
 }
 
 async function loadRuntime() {
@@ -75,15 +66,16 @@ export function registerTrain(program: Command): void {
   program
     .command('train')
     .description('train a plan (or spec) on TensorFlow.js, with checkpoints and resume')
-    .argument('[model]', 'a plan (.json) or spec; default: the one plan in build/ or spec here')
+    .argument('[model]', 'a spec or a plan (.json); default: the spec here (else the one plan in build/), recompiled if it changed')
     .option('--epochs <n>', 'override the number of epochs')
     .option('--batch <n>', 'override the batch size')
     .option('--lr <rate>', 'override the initial learning rate')
     .option('--seed <n>', 'override the seed')
     .option('--backend <name>', `backend: ${BACKENDS.join(', ')}`, 'auto')
     .option('--data <path>', 'folder holding the dataset files')
-    .option('--run-dir <dir>', 'run directory (default runs/<model>-<time>)')
-    .option('--resume <dir>', 'continue the run in this directory from its checkpoint')
+    .option('--run-dir <dir>', 'run directory, empty or new (default: a new runs/<model>-<time>)')
+    .option('--overwrite', 'start over in a --run-dir that holds a run, deleting its files')
+    .option('--resume <dir>', 'continue the run in this directory from its checkpoint; it may change only --epochs, --devices, --backend, --checkpoint-every')
     .option('--devices <n>', 'devices (worker threads on CPU backends); default 1')
     .option('--placement <kind>', 'towers or data (default: the plan\'s)')
     .option('--checkpoint-every <steps>', 'also checkpoint every n steps (default: each epoch)')
@@ -102,6 +94,7 @@ export function registerTrain(program: Command): void {
       if (!BACKENDS.includes(f.backend)) throw new UsageError(`unknown backend \`${f.backend}\`: use ${BACKENDS.join(', ')}`);
       if (f.placement !== undefined && f.placement !== 'towers' && f.placement !== 'data') throw new UsageError('--placement must be towers or data');
       if (f.resume && modelArg) throw new UsageError('--resume continues a run directory: do not pass a model as well');
+      if (f.overwrite && !f.runDir) throw new UsageError('--overwrite applies to a --run-dir that holds a run (default run directories are always new)');
       const numbers = {
         epochs: parseCount('epochs', f.epochs),
         batch: parseCount('batch', f.batch),
@@ -114,8 +107,13 @@ export function registerTrain(program: Command): void {
         workers: parseCount('workers', f.workers, 0),
       };
       if (f.resume && !existsSync(f.resume)) throw new UsageError(`no run directory \`${f.resume}\``);
-      const path = f.resume ? undefined : (modelArg ?? defaultModelPath());
-      const plan = path ? loadPlan(path) : undefined;
+      const path = f.resume ? undefined : (modelArg ?? defaultModelPath('train'));
+      const model = path ? loadTrainable(path, f.json) : undefined;
+      if (path && !model) {
+        process.exitCode = ExitCode.InputErrors;
+        return;
+      }
+      const plan = model?.plan;
       if (f.engine === 'pytorch') {
         const [{ trainWithPytorch }, { chooseReporter }] = await Promise.all([import('../../export/pytorch/train-run.js'), import('../../runtime/train/progress.js')]);
         const defined = Object.fromEntries(Object.entries(numbers).filter(([, v]) => v !== undefined));
@@ -123,6 +121,7 @@ export function registerTrain(program: Command): void {
           ...(plan ? { plan, baseDir: path!.endsWith('.json') ? '.' : dirname(path!) } : {}),
           ...(f.resume ? { resumeDir: f.resume } : {}),
           ...(f.runDir ? { runDir: f.runDir } : {}),
+          ...(f.overwrite ? { overwrite: true } : {}),
           ...(f.data ? { dataPath: f.data } : {}),
           ...(f.python ? { python: f.python } : {}),
           ...defined,
@@ -134,17 +133,24 @@ export function registerTrain(program: Command): void {
       const rt = await loadRuntime();
       const reporter = rt.chooseReporter({ json: f.json, quiet: f.quiet });
       const defined = Object.fromEntries(Object.entries(numbers).filter(([, v]) => v !== undefined));
-      const summary = await rt.startRun({
-        ...(plan ? { plan, baseDir: path!.endsWith('.json') ? '.' : dirname(path!) } : {}),
-        ...(f.resume ? { resumeDir: f.resume } : {}),
-        ...(f.runDir ? { runDir: f.runDir } : {}),
-        ...(f.data ? { dataPath: f.data } : {}),
-        ...(f.placement ? { placement: f.placement as 'towers' | 'data' } : {}),
-        backend: f.backend as 'auto',
-        ...defined,
-        reporter,
-        createMultiDevice: rt.createMultiDeviceExecutor,
-      });
+      let summary: Awaited<ReturnType<typeof rt.startRun>>;
+      try {
+        summary = await rt.startRun({
+          ...(plan ? { plan, baseDir: path!.endsWith('.json') ? '.' : dirname(path!) } : {}),
+          ...(f.resume ? { resumeDir: f.resume } : {}),
+          ...(f.runDir ? { runDir: f.runDir } : {}),
+          ...(f.overwrite ? { overwrite: true } : {}),
+          ...(f.data ? { dataPath: f.data } : {}),
+          ...(f.placement ? { placement: f.placement as 'towers' | 'data' } : {}),
+          backend: f.backend as 'auto',
+          ...defined,
+          reporter,
+          createMultiDevice: rt.createMultiDeviceExecutor,
+        });
+      } catch (e) {
+        // A runtime error about a spec value (the dataset, the classes) points at the spec's line.
+        throw locateInSpec(e, model?.compiled?.document);
+      }
       process.exitCode = summary.status === 'interrupted' ? ExitCode.Interrupted : ExitCode.Ok;
     });
 
@@ -157,8 +163,9 @@ export function registerTrain(program: Command): void {
     .option('--backend <name>', `backend: ${BACKENDS.join(', ')}`, 'auto')
     .option('--test-limit <n>', 'evaluate on the first n test images only')
     .option('--workers <n>', 'data threads (default: the cores but one)')
+    .option('--best', "evaluate best.ckpt (the epoch with the best validation metric) instead of the run's last checkpoint")
     .option('--json', 'print one JSON object')
-    .action(async (runDir: string, f: { data?: string; crops?: string; backend: string; testLimit?: string; workers?: string; json?: boolean }) => {
+    .action(async (runDir: string, f: { data?: string; crops?: string; backend: string; testLimit?: string; workers?: string; best?: boolean; json?: boolean }) => {
       if (f.crops !== undefined && f.crops !== '1' && f.crops !== '10') throw new UsageError('--crops must be 1 or 10');
       if (!BACKENDS.includes(f.backend)) throw new UsageError(`unknown backend \`${f.backend}\``);
       if (!existsSync(runDir)) throw new UsageError(`no run directory \`${runDir}\``);
@@ -170,6 +177,7 @@ export function registerTrain(program: Command): void {
         backend: f.backend as 'auto',
         ...(f.testLimit ? { testLimit: parseCount('test-limit', f.testLimit)! } : {}),
         ...(f.workers !== undefined ? { workers: parseCount('workers', f.workers, 0)! } : {}),
+        best: f.best === true,
       });
       if (f.json) process.stdout.write(JSON.stringify(r) + '\n');
       else {

@@ -3,7 +3,11 @@
  *   1xxx source and syntax (YAML 10xx, DSL 11xx)   2xxx schema (form)
  *   3xxx semantics: names 30xx, shapes 31xx, hyper-parameters 32xx,
  *        data 33xx, variants/extends 35xx
- *   4xxx plans read back from disk              9xxx netc's own bugs
+ *   4xxx plans read back from disk
+ *   5xxx files, run directories, checkpoints, data and training (runtime
+ *        errors: NetcError, netc-error.ts; files 50xx, run directories 51xx,
+ *        checkpoints 52xx, data 53xx, training and devices 54xx, other engines 55xx)
+ *   9xxx netc's own bugs
  * Templates use {name} parameters; messages follow rustc's style: lowercase,
  * no final period, names in backticks. Every code is documented in
  * docs/errors/<CODE>.md (a test checks this).
@@ -111,10 +115,38 @@ export const messages = {
   NETC3507: { name: 'remove-merge', severity: 'error', template: 'cannot remove `{name}`: it merges {count} inputs, so `{reader}`, which reads it, would have no one input to read instead' },
   NETC3508: { name: 'insert-before-merge', severity: 'error', template: 'cannot insert before `{name}` alone: it reads {inputs}, so say which edge' },
   NETC3509: { name: 'insert-not-an-edge', severity: 'error', template: '`{to}` does not read `{from}`: there is no edge between them to insert on' },
+  NETC3510: { name: 'extends-not-a-spec', severity: 'error', template: '`{path}` is not a netc spec: {reason}' },
   // 40xx: plans read back
   NETC4001: { name: 'not-a-plan', severity: 'error', template: 'not a netc plan: {detail}' },
   NETC4002: { name: 'plan-version', severity: 'error', template: 'plan version {found} is not supported (this netc reads {supported}, and upgrades 1)' },
   NETC4003: { name: 'plan-inconsistent', severity: 'error', template: 'the plan contradicts itself: {detail}' },
+  // 50xx: files netc reads or writes (any command)
+  NETC5001: { name: 'cannot-write', severity: 'error', template: 'cannot write `{path}`: {reason}' },
+  NETC5002: { name: 'not-a-regular-file', severity: 'error', template: '`{path}` is not a regular file: {reason}' },
+  NETC5003: { name: 'file-too-large', severity: 'error', template: '`{path}` is {size}, more than the {limit} netc reads as {what}' },
+  NETC5004: { name: 'cannot-read', severity: 'error', template: 'cannot read `{path}`: {reason}' },
+  // 51xx: run directories
+  NETC5101: { name: 'run-dir-in-use', severity: 'error', template: '{detail}' },
+  NETC5102: { name: 'run-dir-not-empty', severity: 'error', template: '{detail}' },
+  NETC5103: { name: 'not-a-run-dir', severity: 'error', template: '{detail}' },
+  NETC5104: { name: 'resume-conflict', severity: 'error', template: '{detail}' },
+  // 52xx: checkpoints
+  NETC5201: { name: 'bad-checkpoint', severity: 'error', template: '{detail}' },
+  NETC5202: { name: 'checkpoint-mismatch', severity: 'error', template: '{detail}' },
+  NETC5203: { name: 'checkpoint-not-finite', severity: 'error', template: '{detail}' },
+  // 53xx: training data
+  NETC5301: { name: 'data-not-found', severity: 'error', template: '{detail}' },
+  NETC5302: { name: 'bad-data', severity: 'error', template: '{detail}' },
+  NETC5303: { name: 'data-does-not-fit', severity: 'error', template: '{detail}' },
+  // 54xx: training, backends and devices
+  NETC5401: { name: 'diverged', severity: 'error', template: '{detail}' },
+  NETC5402: { name: 'out-of-memory', severity: 'error', template: '{detail}' },
+  NETC5403: { name: 'backend-unavailable', severity: 'error', template: '{detail}' },
+  NETC5404: { name: 'device-failed', severity: 'error', template: '{detail}' },
+  NETC5405: { name: 'bad-run-files', severity: 'error', template: '{detail}' },
+  // 55xx: other engines (export, the generated PyTorch trainer)
+  NETC5501: { name: 'cannot-export', severity: 'error', template: '{detail}' },
+  NETC5502: { name: 'engine-failed', severity: 'error', template: '{detail}' },
   // 90xx: netc's own bugs
   NETC9001: { name: 'internal-error', severity: 'error', template: 'internal compiler error: {detail}' },
 } as const satisfies Record<string, MessageDef>;

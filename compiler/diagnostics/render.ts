@@ -4,7 +4,7 @@
  * and `json`. Line and column are computed here, never stored.
  */
 import type { Diagnostic } from './diagnostic.js';
-import { getLineAndColumn, getLineText } from '../source/source-file.js';
+import { getLineAndColumn, getLineRange } from '../source/source-file.js';
 
 export interface RenderOptions {
   color?: boolean;
@@ -19,42 +19,56 @@ export function formatLocation(d: Diagnostic): string {
 }
 
 export function renderPlain(d: Diagnostic): string {
-  return `${formatLocation(d)}${d.severity} ${d.code}: ${d.message}`;
+  return visible(`${formatLocation(d)}${d.severity} ${d.code}: ${d.message}`);
 }
 
 export function renderPretty(d: Diagnostic, options: RenderOptions = {}): string {
   const color = options.color ?? false;
   const sevColor = d.severity === 'error' ? '1;31' : '1;33';
-  const head = `${formatLocation(d)}${paint(color, sevColor, d.severity)} ${paint(color, '1', d.code)}: ${d.message}`;
+  const head = `${visible(formatLocation(d))}${paint(color, sevColor, d.severity)} ${paint(color, '1', d.code)}: ${visible(d.message)}`;
   const lines = [head];
   if (d.span) lines.push(...renderSnippet(d.span, color, sevColor));
   for (const r of d.related ?? []) {
     const { line, column } = getLineAndColumn(r.span.file, r.span.start);
-    lines.push(`  note: ${r.label} (${r.span.file.path}:${line}:${column})`);
+    lines.push(visible(`  note: ${r.label} (${r.span.file.path}:${line}:${column})`));
     lines.push(...renderSnippet(r.span, color, '1;36'));
   }
-  for (const n of d.notes ?? []) lines.push(`  note: ${n}`);
-  if (d.hint) lines.push(`  ${paint(color, '1;32', 'hint')}: ${d.hint}`);
+  for (const n of d.notes ?? []) lines.push(`  note: ${visible(n)}`);
+  if (d.hint) lines.push(`  ${paint(color, '1;32', 'hint')}: ${visible(d.hint)}`);
   return lines.join('\n');
 }
 
-/** Control characters (ESC, NUL, ...) are shown as visible symbols, never sent to the terminal. */
-const visible = (s: string) => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '\ufffd').replace(/\t/g, ' ');
+/**
+ * Characters never sent to a terminal as they are, in snippets or in
+ * messages quoting spec text: C0 controls (but tab and line feed), DEL, C1
+ * controls (U+0080-U+009F: CSI and friends), bidirectional embeddings,
+ * overrides, isolates and marks (the "Trojan Source" characters that make a
+ * line read differently from what it holds), and the Unicode line and
+ * paragraph separators. Each becomes U+FFFD, one character for one, so
+ * carets stay under the right column.
+ */
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+export const visible = (s: string): string => s.replace(UNSAFE, '\ufffd');
 
 const SNIPPET_WIDTH = 160;
 
 function renderSnippet(span: NonNullable<Diagnostic['span']>, color: boolean, caretColor: string): string[] {
+  if (span.file.hideText) return [];
   const { line, column } = getLineAndColumn(span.file, span.start);
-  const full = visible(getLineText(span.file, line));
+  // Only the window around the caret is read from the line, so a diagnostic
+  // costs the same on a 1 MB line as on a short one (linear in their number).
+  const range = getLineRange(span.file, line);
+  const length = range.end - range.start;
   const gutter = String(line);
   const pad = ' '.repeat(gutter.length);
   // Long lines are shown as a window around the caret.
   let from = 0;
-  if (full.length > SNIPPET_WIDTH && column > SNIPPET_WIDTH / 2) from = Math.min(column - 1 - SNIPPET_WIDTH / 2, full.length - SNIPPET_WIDTH);
-  const text = (from > 0 ? '…' : '') + full.slice(from, from + SNIPPET_WIDTH) + (from + SNIPPET_WIDTH < full.length ? '…' : '');
+  if (length > SNIPPET_WIDTH && column > SNIPPET_WIDTH / 2) from = Math.min(column - 1 - SNIPPET_WIDTH / 2, length - SNIPPET_WIDTH);
+  const window = visible(span.file.text.slice(range.start + from, range.start + Math.min(length, from + SNIPPET_WIDTH))).replace(/\t/g, ' ');
+  const text = (from > 0 ? '…' : '') + window + (from + SNIPPET_WIDTH < length ? '…' : '');
   const caretAt = column - 1 - from + (from > 0 ? 1 : 0);
   // The caret covers the span, clipped to the end of its first line.
-  const width = Math.max(1, Math.min(span.end - span.start, full.length - column + 1, SNIPPET_WIDTH));
+  const width = Math.max(1, Math.min(span.end - span.start, length - column + 1, SNIPPET_WIDTH));
   return [
     `${pad} |`,
     `${gutter} | ${text}`,

@@ -13,7 +13,7 @@
  * is the exact inverse, and a property test holds the two together.
  */
 import type { DiagnosticSink } from '../diagnostics/diagnostic.js';
-import { joinPointer, type JsonValue, type NodeSpans } from '../frontend/document.js';
+import { joinPointer, setOwn, type JsonValue, type NodeSpans } from '../frontend/document.js';
 import type { SourceFile, Span } from '../source/source-file.js';
 import { childContext, COUNT_FIELD, HEAD_RULES, KEYWORD_VALUES, LIST_KEYS, SIZE_FIELD, type Context } from './spelling.js';
 import type { Block, Item, Named, SizePart, Statement, SyntaxValue } from './syntax.js';
@@ -83,7 +83,7 @@ export class DocumentBuilder {
       }
       if (!keys.claim(key, head)) continue;
       stmt.ids = [at];
-      out[key] = this.statementValue(stmt, head, rest, context, at);
+      setOwn(out, key, this.statementValue(stmt, head, rest, context, at));
     }
     return out;
   }
@@ -116,7 +116,7 @@ export class DocumentBuilder {
       const obj: Obj = {};
       const keys = new KeyTracker(this);
       keys.claim(headRule.field, kind);
-      obj[headRule.field] = kind.text;
+      setOwn(obj, headRule.field, kind.text);
       this.spans.set(joinPointer(at, headRule.field), this.self(kind));
       this.namedInto(obj, named, at, keys);
       return obj;
@@ -232,7 +232,7 @@ export class DocumentBuilder {
     const keys = new KeyTracker(this);
     const setText = (field: string, t: Text) => {
       keys.claim(field, t);
-      obj[field] = t.text;
+      setOwn(obj, field, t.text);
       this.spans.set(joinPointer(at, field), this.self(t));
     };
     if (heads.length === 2) setText('name', heads[0]!);
@@ -252,7 +252,7 @@ export class DocumentBuilder {
       if ((it.kind === 'number' || isParamWord(it)) && countField && !countGiven) {
         countGiven = true;
         if (keys.claim(countField, it)) {
-          obj[countField] = it.kind === 'number' ? it.value : (it as { text: string }).text;
+          setOwn(obj, countField, it.kind === 'number' ? it.value : (it as { text: string }).text);
           this.spans.set(joinPointer(at, countField), this.self(it));
         }
       } else if (it.kind === 'size' && sizeField) {
@@ -279,10 +279,10 @@ export class DocumentBuilder {
       const p = joinPointer(at, f);
       const span = this.span(first.start, last.end);
       if (parts.length === 1 || first.value === parts[1]!.value) {
-        obj[f] = first.value;
+        setOwn(obj, f, first.value);
         this.spans.set(p, { value: span, key: span });
       } else {
-        obj[f] = parts.map((x) => x.value);
+        setOwn(obj, f, parts.map((x) => x.value));
         this.spans.set(p, { value: span, key: span });
         parts.forEach((x, j) => this.spans.set(joinPointer(p, j), { value: this.span(x.start, x.end) }));
       }
@@ -339,7 +339,7 @@ export class DocumentBuilder {
         if (it.kind === 'named') named.push(it);
         else this.error(it, `${words.pairs}, found ${describeItem(this.file, it)}`, words.example);
       }
-      out[name.text] = each(stmt, p, named);
+      setOwn(out, name.text, each(stmt, p, named));
     }
     return out;
   }
@@ -364,7 +364,7 @@ export class DocumentBuilder {
       }
       i++;
       if (!keys.claim(where.text, where)) continue;
-      obj[where.text] = target.text;
+      setOwn(obj, where.text, target.text);
       this.spans.set(joinPointer(at, where.text), { value: this.span(target.start, target.end), key: this.span(where.start, where.end) });
     }
     this.namedInto(obj, named, at, keys);
@@ -381,7 +381,7 @@ export class DocumentBuilder {
   private namedInto(obj: Obj, named: readonly Named[], at: string, keys: KeyTracker): Obj {
     for (const n of named) {
       if (!keys.claim(n.key, { start: n.keyStart, end: n.keyEnd })) continue;
-      obj[n.key] = this.value(n.value, joinPointer(at, n.key), this.span(n.keyStart, n.keyEnd));
+      setOwn(obj, n.key, this.value(n.value, joinPointer(at, n.key), this.span(n.keyStart, n.keyEnd)));
     }
     return obj;
   }

@@ -31,6 +31,15 @@ export interface SpecDocument {
   readonly overrides?: Map<string, Span>;
 }
 
+/**
+ * Sets an own, enumerable property, whatever the key: assignment with a key
+ * from the user's text would make `__proto__` change the object's prototype
+ * (so `__proto__ { seed 5 }` would set the seed unseen by the schema check).
+ */
+export function setOwn<T>(obj: Record<string, T>, key: string, value: NoInfer<T>): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** Escapes one JSON-pointer segment (RFC 6901). */
 export function pointerSegment(key: string | number): string {
   return String(key).replace(/~/g, '~0').replace(/\//g, '~1');

@@ -12,6 +12,17 @@ export function spellingOf(path: string): Spelling {
   return path.endsWith('.netc') ? 'netc' : 'yaml';
 }
 
+/**
+ * Whether a text says it is a netc spec: a YAML spec has a `netc:` key (or,
+ * a variant, an `extends:` key) at the start of a line, a .netc spec a
+ * `netc <version>` (or `extends <path>`) line. Lets netc skip other YAML
+ * files in a folder, and refuse to quote a file that is not a spec
+ * (`extends: /etc/passwd`).
+ */
+export function looksLikeSpecText(path: string, text: string): boolean {
+  return spellingOf(path) === 'netc' ? /^[ \t]*(netc|extends)[ \t]+\S/m.test(text) : /^(netc|extends)[ \t]*:/m.test(text);
+}
+
 export interface Frontend {
   parse(path: string, text: string, sink: DiagnosticSink): { document?: SpecDocument; file: SourceFile };
 }

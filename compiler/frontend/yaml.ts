@@ -43,6 +43,8 @@ export function checkSourceText(file: SourceFile, sink: DiagnosticSink): boolean
   if (bad) {
     const what = bad[0] === '\ufffd' ? 'invalid UTF-8' : `control character U+${bad[0].charCodeAt(0).toString(16).padStart(4, '0')}`;
     sink.report('NETC1005', { file, start: bad.index, end: bad.index + 1 }, { detail: `${what} at character ${bad.index + 1}` });
+    // Binary data (or /proc/self/environ) is no one's spec: say where, never show it.
+    file.hideText = true;
     return false;
   }
   // Flow collections nest without indentation; bound them before parsing so a

@@ -14,7 +14,7 @@ export interface DenseLayer extends LayerBase, WeightedLayerFields {
 
 export const dense: KindModule<DenseLayer> = {
   layer: {
-    types: { dense: { description: 'fully connected layer', properties: { units: { ...int(1), description: 'outputs, over all towers' }, ...weightedSchema }, required: ['units'] } },
+    types: { dense: { description: 'fully connected layer', properties: { units: { ...int(1), description: 'outputs, over all towers; with `connect: all`, a count the towers do not divide (5 classes over 2 towers) is computed whole on every tower' }, ...weightedSchema }, required: ['units'] } },
     spelling: { count: 'units' },
     defaults: WEIGHTED_DEFAULT_KEYS,
     shapeFields: ['units', 'connect'],
@@ -33,7 +33,10 @@ export const dense: KindModule<DenseLayer> = {
       }
       checkConnect(layer, ctx);
       const n = v.shape[0]!;
-      let ok = towerSplitOk(layer, layer.units, 'units', ctx);
+      // Units that do not split over the towers (a class count such as 5 or 101): a layer that reads every
+      // tower computes all its units on every tower, as the paper's towers would for a layer too small to split.
+      const whole = T > 1 && layer.connect === 'all' && layer.units % T !== 0;
+      let ok = whole || towerSplitOk(layer, layer.units, 'units', ctx, `, or \`connect: all\` to compute \`${layer.name}\` whole on every tower`);
       const groups = T > 1 && layer.connect === 'tower' ? T : 1;
       if (groups > 1 && n % T !== 0) {
         ctx.sink.report('NETC3103', ctx.at('connect'), { what: `inputs of \`${layer.name}\``, count: n, towers: T }, { hint: 'use `connect: all`' });
@@ -44,7 +47,7 @@ export const dense: KindModule<DenseLayer> = {
       const macs = (n / groups) * layer.units;
       const params = macs + (layer.bias ? layer.units : 0);
       const other = (layer.bias ? layer.units : 0) + (layer.act.fn === 'linear' ? 0 : layer.units);
-      const state = T > 1 ? 'split' : 'replicated';
+      const state = T > 1 && !whole ? 'split' : 'replicated';
       ops.push({
         name: layer.name, layer: layer.name, op: 'dense' as const, outputShape: out, gather: layer.connect === 'all',
         towers: ctx.towersOf(layer.connect, state), cost: ctx.cost(params, macs, other, out),

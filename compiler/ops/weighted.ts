@@ -77,12 +77,12 @@ export function checkWeighted(layer: WeightedLayerFields, ctx: CheckContext): vo
   checkSlope(layer.act, 'act', ctx);
 }
 
-/** Counts (filters, units) must split evenly over the towers. */
-export function towerSplitOk(layer: LayerBase, count: number, field: string, ctx: InferContext): boolean {
+/** Counts (filters, units) must split evenly over the towers; `otherWay` ends the hint with another way out. */
+export function towerSplitOk(layer: LayerBase, count: number, field: string, ctx: InferContext, otherWay = ''): boolean {
   const T = ctx.towers;
   if (T === 1 || count % T === 0) return true;
   const lower = Math.floor(count / T) * T;
-  ctx.sink.report('NETC3103', ctx.at(field), { what: `${field} of \`${layer.name}\``, count, towers: T }, { hint: `use a multiple of ${T}, such as ${lower || T} or ${lower + T}` });
+  ctx.sink.report('NETC3103', ctx.at(field), { what: `${field} of \`${layer.name}\``, count, towers: T }, { hint: `use a multiple of ${T}, such as ${lower || T} or ${lower + T}${otherWay}` });
   return false;
 }
 

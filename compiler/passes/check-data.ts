@@ -30,10 +30,14 @@ export function checkData(spec: ModelSpec, outputShape: Shape | null, doc: SpecD
   const at = (p: string) => spanAt(doc, p);
   const classes = outputShape && outputShape.length === 1 ? outputShape[0]! : null;
 
+  const checkMetric = (name: string, pointer: string) => {
+    if (!SCHEDULE_METRICS.includes(name)) sink.report('NETC3002', at(pointer), { name }, { hint: didYouMean(name, SCHEDULE_METRICS) ?? `metrics: ${SCHEDULE_METRICS.join(', ')}` });
+  };
   const s = spec.train.schedule;
-  if (s.type === 'plateau' && !SCHEDULE_METRICS.includes(s.metric)) {
-    sink.report('NETC3002', at('/train/schedule/metric'), { name: s.metric }, { hint: didYouMean(s.metric, SCHEDULE_METRICS) ?? `metrics: ${SCHEDULE_METRICS.join(', ')}` });
-  }
+  if (s.type === 'plateau') checkMetric(s.metric, '/train/schedule/metric');
+  // An early-stopping metric taken from the schedule's was checked above.
+  const stop = spec.train.earlyStopping;
+  if (stop && doc.spans.has('/train/early_stopping/metric')) checkMetric(stop.metric, '/train/early_stopping/metric');
   if (!data) return;
   const lastLayer = spec.layers[spec.layers.length - 1];
   if (outputShape && outputShape.length !== 1) {
@@ -43,7 +47,9 @@ export function checkData(spec: ModelSpec, outputShape: Shape | null, doc: SpecD
   const datasetClasses = data.dataset.classes ?? known?.classes ?? null;
   if (classes !== null && datasetClasses !== null && classes !== datasetClasses) {
     const dense = [...spec.layers].reverse().find((l) => l.type === 'dense');
-    sink.report('NETC3109', dense ? at(`${dense.pointer}/units`) : at('/data/dataset'), { units: classes, dataset: data.dataset.kind, classes: datasetClasses }, { hint: `set the last dense layer to \`units: ${datasetClasses}\`` });
+    // Units that do not split over the towers are computed whole on every tower, which needs `connect: all`.
+    const unsplit = spec.towers > 1 && datasetClasses % spec.towers !== 0 && dense?.type === 'dense' && dense.connect !== 'all' ? ' with `connect: all`' : '';
+    sink.report('NETC3109', dense ? at(`${dense.pointer}/units`) : at('/data/dataset'), { units: classes, dataset: data.dataset.kind, classes: datasetClasses }, { hint: `set the last dense layer to \`units: ${datasetClasses}\`${unsplit}` });
   }
   if (spec.train.metrics.includes('top5_error') && classes !== null && classes <= 5 && doc.spans.has('/train/metrics')) {
     sink.report('NETC3212', at('/train/metrics'), { classes });

@@ -12,7 +12,7 @@ import { effectiveLayerNames } from '../spec/layer-names.js';
 import { layerKind } from '../ops/index.js';
 import type { NormalizeContext } from '../ops/kind.js';
 import { pairOf } from '../ops/shared.js';
-import type { Activation, DataSpec, InitSpec, LayerSpec, Metric, ModelSpec, OptimizerSpec, ScheduleSpec, TrainSpec } from '../spec/types.js';
+import type { Activation, DataSpec, InitSpec, LayerSpec, Metric, ModelSpec, OptimizerSpec, ScheduleSpec, EarlyStoppingSpec, TrainSpec } from '../spec/types.js';
 import { DEFAULT_MAX_IMAGE_PIXELS } from '../../plan/types.js';
 
 type Obj = Record<string, JsonValue>;
@@ -135,7 +135,15 @@ function normalizeTrain(t: Obj): TrainSpec {
     schedule,
     metrics: (t.metrics as Metric[] | undefined) ?? ['loss', 'top1_error', 'top5_error'],
     labelSmoothing: (t.label_smoothing as number | undefined) ?? 0,
+    earlyStopping: normalizeEarlyStopping(t.early_stopping as Obj | undefined, schedule),
   };
+}
+
+/** The metric defaults to the one the schedule watches, so best.ckpt and the stop follow the same number. */
+function normalizeEarlyStopping(e: Obj | undefined, schedule: ScheduleSpec): EarlyStoppingSpec | null {
+  if (!e) return null;
+  const metric = (e.metric as string | undefined) ?? (schedule.type === 'plateau' ? schedule.metric : 'val_top1_error');
+  return { metric, patience: e.patience as number, minDelta: (e.min_delta as number | undefined) ?? 0 };
 }
 
 function normalizeData(d: Obj): DataSpec {

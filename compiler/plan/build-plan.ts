@@ -79,6 +79,7 @@ export function buildPlan(spec: ModelSpec, graph: EmittedGraph): Plan {
       schedule: spec.train.schedule,
       metrics: spec.train.metrics,
       labelSmoothing: spec.train.labelSmoothing,
+      earlyStopping: spec.train.earlyStopping ?? null,
     },
     data: spec.data,
     totals,

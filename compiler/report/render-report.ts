@@ -44,6 +44,12 @@ function totalsLines(report: Report): [string, string][] {
     const x = t.exchangeBytesPerBatch;
     lines.push([`exchanged between towers, batch ${t.batch}`, `${formatBytes(x.forward)} forward + ${formatBytes(x.backward)} backward`]);
   }
+  const m = t.trainingMemory;
+  lines.push([
+    `training memory, batch ${t.batch}, 1 device`,
+    `${formatBytes(m.total)} (params ${formatBytes(m.params)}, gradients ${formatBytes(m.gradients)}, optimizer ${formatBytes(m.optimizer)}, activations and their gradients ${formatBytes(m.activations)})`,
+  ]);
+  lines.push(['largest batch on wasm (4 GiB)', m.wasmLargestBatch > 0 ? formatCount(m.wasmLargestBatch) : 'none: the parameters alone do not fit']);
   return lines;
 }
 

@@ -6,6 +6,7 @@
  */
 import { formatActivation } from '../spec/init.js';
 import { opView } from '../ops/index.js';
+import { BACKEND_MEMORY_LIMITS, estimateTrainingMemory, largestBatchThatFits, type MemoryEstimate } from '../../plan/memory.js';
 import type { Plan, PlanOp } from '../../plan/types.js';
 
 export interface ReportLayer {
@@ -40,6 +41,8 @@ export interface ReportTotals {
   paramBytes: number;
   optimizerStateBytes: number;
   exchangeBytesPerBatch: { forward: number; backward: number };
+  /** A training step's memory on one device at the plan's batch (plan/memory.ts), and the largest batch the wasm backend's 4 GiB holds. */
+  trainingMemory: MemoryEstimate & { wasmLargestBatch: number };
 }
 
 export interface Report {
@@ -106,6 +109,7 @@ export function buildReport(plan: Plan): Report {
       paramBytes: t.paramBytes,
       optimizerStateBytes: t.optimizerStateBytes,
       exchangeBytesPerBatch: t.exchangeBytesPerBatch,
+      trainingMemory: { ...estimateTrainingMemory(plan), wasmLargestBatch: largestBatchThatFits(plan, BACKEND_MEMORY_LIMITS.wasm!) },
     },
   };
 }

@@ -116,6 +116,14 @@ const train: Schema = objectOf({
   schedule: { ...schedule, description: 'learning-rate schedule; the paper: plateau, factor 0.1' },
   metrics: { type: 'array', items: { enum: METRICS }, uniqueItems: true, description: 'what to track (top-5 only with more than 5 classes)' },
   label_smoothing: { ...num, description: 'smooth the one-hot targets by this amount' },
+  early_stopping: {
+    description: 'stop when the watched metric has not improved by more than min_delta for `patience` epochs in a row (best.ckpt keeps the best epoch)',
+    ...objectOf({
+      patience: { ...int(1), description: 'epochs without improvement before stopping' },
+      metric: { type: 'string', description: "watched metric, e.g. val_top1_error or val_loss; default: the plateau schedule's metric, else val_top1_error" },
+      min_delta: { type: 'number', minimum: 0, description: 'smallest decrease that counts as improvement, default 0' },
+    }, ['patience']),
+  },
 });
 
 const dataset: Schema = {

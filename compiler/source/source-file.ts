@@ -9,6 +9,11 @@ export interface SourceFile {
   readonly text: string;
   /** Offsets at which each line starts; built lazily. */
   lineStarts?: number[];
+  /**
+   * Set for a file whose text must never be shown (it is not text, or not a
+   * spec): its diagnostics keep their position but print no snippet.
+   */
+  hideText?: boolean;
 }
 
 export function createSourceFile(path: string, text: string): SourceFile {
@@ -40,13 +45,19 @@ export function getLineAndColumn(file: SourceFile, offset: number): { line: numb
   return { line: lo + 1, column: offset - starts[lo]! + 1 };
 }
 
-/** The text of a 1-based line, without its line break. */
-export function getLineText(file: SourceFile, line: number): string {
+/** Offsets of a 1-based line's first character and of its end (before the line break). */
+export function getLineRange(file: SourceFile, line: number): { start: number; end: number } {
   const starts = getLineStarts(file);
   const start = starts[line - 1] ?? file.text.length;
   const next = starts[line];
   let end = next === undefined ? file.text.length : next - 1;
   if (end > start && file.text.charCodeAt(end - 1) === 13) end--;
+  return { start, end };
+}
+
+/** The text of a 1-based line, without its line break. */
+export function getLineText(file: SourceFile, line: number): string {
+  const { start, end } = getLineRange(file, line);
   return file.text.slice(start, end);
 }
 

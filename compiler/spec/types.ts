@@ -3,7 +3,7 @@
  * every default filled in, every initializer parsed. Each layer keeps the JSON
  * pointer of its source so later passes can point at the exact text.
  */
-export type { Pair, Quad, ActivationFn, Activation, OptimizerSpec, WarmupSpec, ScheduleSpec, Metric, TrainSpec, DatasetKind, DataSpec } from '../../plan/types.js';
+export type { Pair, Quad, ActivationFn, Activation, OptimizerSpec, WarmupSpec, ScheduleSpec, EarlyStoppingSpec, Metric, TrainSpec, DatasetKind, DataSpec } from '../../plan/types.js';
 import type { Pair, Quad, Activation, TrainSpec, DataSpec } from '../../plan/types.js';
 export type Rounding = 'exact' | 'floor' | 'ceil';
 export type Connect = 'tower' | 'all';

@@ -18,7 +18,7 @@
  * the base's, the variant's, or (for a rewired one) the edit that rewired it.
  */
 import { DiagnosticSink } from '../diagnostics/diagnostic.js';
-import { joinPointer, spanAt, type JsonValue, type NodeSpans, type SpecDocument } from '../frontend/document.js';
+import { joinPointer, setOwn, spanAt, type JsonValue, type NodeSpans, type SpecDocument } from '../frontend/document.js';
 import { MODEL_INPUT } from '../passes/check-graph.js';
 import type { Span } from '../source/source-file.js';
 import { didYouMean } from '../text/suggest.js';
@@ -130,7 +130,7 @@ export function applyLayerEdits(base: SpecDocument, variant: SpecDocument, edits
     }
     for (const [k, v] of Object.entries(m?.attrs ?? {})) {
       if (v === null) delete copy[k];
-      else copy[k] = v;
+      else setOwn(copy, k, v);
     }
     return { layer: copy, base: i, form: 'implicit', reads: [], keysAt, rewired: false, removed: removed.get(i), note: undefined };
   });

@@ -5,7 +5,7 @@
  * map that lets later errors point back at the variant's change.
  */
 import { DiagnosticSink } from '../diagnostics/diagnostic.js';
-import { joinPointer, spanAt, type JsonValue, type NodeSpans, type SpecDocument } from '../frontend/document.js';
+import { joinPointer, setOwn, spanAt, type JsonValue, type NodeSpans, type SpecDocument } from '../frontend/document.js';
 import type { CompilerHost } from '../host.js';
 import type { Span } from '../source/source-file.js';
 import { applyLayerEdits, keepsShape, type EditedLayers } from './edit-layers.js';
@@ -59,8 +59,8 @@ export function mergeVariant(base: SpecDocument, variant: SpecDocument, edits: V
   }
 
   const value: Obj = {};
-  for (const [k, v] of Object.entries(baseRoot)) if (!VARIANT_KEYS.includes(k)) value[k] = v;
-  for (const k of replaced) value[k] = variantRoot[k]!;
+  for (const [k, v] of Object.entries(baseRoot)) if (!VARIANT_KEYS.includes(k)) setOwn(value, k, v);
+  for (const k of replaced) setOwn(value, k, variantRoot[k]!);
   if (!replaced.has('data') && value.data !== undefined) value.data = rebaseDataPath(value.data, base.path, variant.path, host);
 
   let edited: EditedLayers | undefined;

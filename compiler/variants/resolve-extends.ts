@@ -7,7 +7,7 @@
 import { resolve as absolutePath } from 'node:path';
 import { DiagnosticSink } from '../diagnostics/diagnostic.js';
 import { spanAt, type JsonValue, type SpecDocument } from '../frontend/document.js';
-import { parseSpecSource } from '../frontend/parse-source.js';
+import { looksLikeSpecText, parseSpecSource, SPEC_EXTENSIONS, spellingOf } from '../frontend/parse-source.js';
 import type { CompilerHost } from '../host.js';
 import { mergeVariant } from './merge.js';
 import { isObject, LAYER_EDIT_KEYS, readVariantEdits } from './variant-form.js';
@@ -62,9 +62,21 @@ function resolveChain(doc: SpecDocument, host: CompilerHost, sink: DiagnosticSin
     sink.report('NETC3504', extendsSpan, { limit: MAX_EXTENDS_DEPTH }, { notes: [`the chain starts ${chain.slice(0, 3).map((l) => l.path).join(' -> ')} -> ...`] });
     return undefined;
   }
+  // Only spec files are read, and only specs are shown: a base that is not
+  // one (a typo, or `extends: /etc/passwd` in a spec from someone else) is
+  // refused without quoting a byte of it.
+  const notSpec = (reason: string) => sink.report('NETC3510', extendsSpan, { path: basePath, reason }, { hint: '`extends` names the base spec\'s file (.yaml, .yml or .netc), relative to this one' });
+  if (!SPEC_EXTENSIONS.some((e) => basePath.endsWith(e))) {
+    notSpec('spec files end in .yaml, .yml or .netc');
+    return undefined;
+  }
   const read = host.readFile(basePath);
   if ('error' in read) {
     sink.report('NETC3501', extendsSpan, { path: basePath, detail: read.error }, { hint: `the path is relative to \`${doc.path}\`` });
+    return undefined;
+  }
+  if (!looksLikeSpecText(basePath, read.text)) {
+    notSpec(spellingOf(basePath) === 'netc' ? 'it has no `netc 1` or `extends` line' : 'it has no `netc:` or `extends:` key');
     return undefined;
   }
   const parsed = parseSpecSource(basePath, read.text, sink);

@@ -7,10 +7,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
+import { NetcError } from '../../compiler/diagnostics/netc-error.js';
 
-/** Python or PyTorch is missing, or the trainer failed: the user's environment, exit 1. */
-export class EngineError extends Error {
-  override readonly name = 'EngineError';
+/** Python or PyTorch is missing, or the trainer failed: the user's environment, exit 1 (NETC5502). */
+export class EngineError extends NetcError {
+  constructor(message: string) {
+    super('NETC5502', message);
+  }
 }
 
 export interface PythonInfo {

@@ -8,9 +8,10 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Plan } from '../../plan/types.js';
-import type { EpochMetrics, Reporter, TrainEvent } from '../../runtime/train/events.js';
+import type { CheckpointEvent, EpochMetrics, Reporter, TrainEvent } from '../../runtime/train/events.js';
 import { applyOverrides, type PlanOverrides } from '../../runtime/train/overrides.js';
-import { createRunDir, defaultRunDir, readRunDir, updateConfig, type RunConfig } from '../../runtime/train/run-dir.js';
+import { claimDefaultRunDir, claimRunDir, claimRunDirForResume, createRunDir, readRunDir, updateConfig, type RunConfig } from '../../runtime/train/run-dir.js';
+import type { RunLock } from '../../runtime/train/run-lock.js';
 import { EngineError, findPython, launch } from './launch.js';
 import { writePytorchPackage } from './package.js';
 
@@ -19,6 +20,8 @@ export interface PytorchRunOptions extends PlanOverrides {
   baseDir?: string;
   resumeDir?: string;
   runDir?: string;
+  /** Start over in a --run-dir that already holds a run (its own files are deleted first). */
+  overwrite?: boolean;
   /** Processes on this machine (gloo on CPUs, NCCL on GPUs). */
   devices?: number;
   dataPath?: string;
@@ -50,6 +53,8 @@ function toTrainEvent(e: PyEvent, torch: string): TrainEvent | null {
         data: e.data as { source: string; train: number; validation: number; test: number },
         epochs: e.epochs as number, batch: e.batch as number, runDir: e.run_dir as string,
         resumedFrom: e.resumed_from as { epoch: number; batch: number } | null,
+        memoryPerDevice: null, // plan/memory.ts measures tfjs, not PyTorch
+        memoryLimit: null,
       };
     case 'step':
       return {
@@ -59,7 +64,7 @@ function toTrainEvent(e: PyEvent, torch: string): TrainEvent | null {
     case 'epoch':
       return { type: 'epoch', epochs: e.epochs as number, ...(e.metrics as EpochMetrics) };
     case 'checkpoint':
-      return { type: 'checkpoint', path: e.path as string, step: e.step as number, reason: e.reason as 'epoch' | 'interval' | 'signal' };
+      return { type: 'checkpoint', path: e.path as string, step: e.step as number, reason: e.reason as CheckpointEvent['reason'] };
     case 'done':
       return { type: 'done', status: e.status as 'finished' | 'interrupted', test: e.test as never, seconds: e.seconds as number, runDir: e.run_dir as string };
     case 'message':
@@ -74,9 +79,12 @@ export async function trainWithPytorch(o: PytorchRunOptions): Promise<{ status: 
   let plan: Plan;
   let config: RunConfig;
   let runDir: string;
+  // A run directory is owned by one run at a time, whichever engine trains it (run-dir.ts).
+  let lock: RunLock;
   if (o.resumeDir !== undefined) {
     runDir = o.resumeDir;
     ({ plan, config } = readRunDir(runDir));
+    lock = claimRunDirForResume(runDir);
     if (o.epochs !== undefined) plan.train.epochs = o.epochs;
     if (o.devices !== undefined) config.devices = o.devices;
     config.engine = 'pytorch';
@@ -84,40 +92,47 @@ export async function trainWithPytorch(o: PytorchRunOptions): Promise<{ status: 
   } else {
     if (!o.plan) throw new Error('trainWithPytorch needs a plan or a run directory to resume');
     plan = applyOverrides(o.plan, o);
-    runDir = o.runDir ?? defaultRunDir(plan.model.name);
+    if (o.runDir !== undefined) {
+      runDir = o.runDir;
+      lock = claimRunDir(runDir, o.overwrite ?? false);
+    } else ({ dir: runDir, lock } = claimDefaultRunDir(plan.model.name));
     config = {
       engine: 'pytorch', backend: 'pytorch', devices: o.devices ?? 1, placement: 'data', seed: plan.seed, baseDir: o.baseDir ?? '.',
       dataPath: o.dataPath ?? null, trainLimit: o.trainLimit ?? null, testLimit: o.testLimit ?? null, checkpointEvery: o.checkpointEvery ?? 0,
     };
     createRunDir(runDir, plan, config);
   }
-  const pkg = join(runDir, 'pytorch');
-  writePytorchPackage(plan, pkg);
-  const data = dataFolder(plan, config);
-  const args = ['--run-dir', runDir, '--events', '--seed', String(config.seed), '--epochs', String(plan.train.epochs)];
-  if (o.resumeDir !== undefined) args.push('--resume');
-  if (data) args.push('--data', data);
-  if (config.trainLimit) args.push('--train-limit', String(config.trainLimit));
-  if (config.testLimit) args.push('--test-limit', String(config.testLimit));
-  if (config.checkpointEvery) args.push('--checkpoint-every', String(config.checkpointEvery));
+  try {
+    const pkg = join(runDir, 'pytorch');
+    writePytorchPackage(plan, pkg);
+    const data = dataFolder(plan, config);
+    const args = ['--run-dir', runDir, '--events', '--seed', String(config.seed), '--epochs', String(plan.train.epochs)];
+    if (o.resumeDir !== undefined) args.push('--resume');
+    if (data) args.push('--data', data);
+    if (config.trainLimit) args.push('--train-limit', String(config.trainLimit));
+    if (config.testLimit) args.push('--test-limit', String(config.testLimit));
+    if (config.checkpointEvery) args.push('--checkpoint-every', String(config.checkpointEvery));
 
-  let failure: string | null = null;
-  let status: 'finished' | 'interrupted' = 'finished';
-  const result = await launch({
-    python: py.python, script: join(pkg, 'train.py'), args, processes: config.devices,
-    onEvent(e) {
-      if (e.event === 'error') {
-        failure = e.text as string;
-        return;
-      }
-      const event = toTrainEvent(e, py.torch);
-      if (event?.type === 'done') status = event.status;
-      if (event) o.reporter(event);
-    },
-    onLine: (line) => o.reporter({ type: 'message', level: 'info', text: line }),
-  });
-  if (failure) throw new EngineError(failure);
-  if (result.code === 130) status = 'interrupted';
-  else if (result.code !== 0) throw new EngineError(`the PyTorch trainer (${join(pkg, 'train.py')}) exited with status ${result.code}:\n${result.stderr}`);
-  return { status, runDir };
+    let failure: string | null = null;
+    let status: 'finished' | 'interrupted' = 'finished';
+    const result = await launch({
+      python: py.python, script: join(pkg, 'train.py'), args, processes: config.devices,
+      onEvent(e) {
+        if (e.event === 'error') {
+          failure = e.text as string;
+          return;
+        }
+        const event = toTrainEvent(e, py.torch);
+        if (event?.type === 'done') status = event.status;
+        if (event) o.reporter(event);
+      },
+      onLine: (line) => o.reporter({ type: 'message', level: 'info', text: line }),
+    });
+    if (failure) throw new EngineError(failure);
+    if (result.code === 130) status = 'interrupted';
+    else if (result.code !== 0) throw new EngineError(`the PyTorch trainer (${join(pkg, 'train.py')}) exited with status ${result.code}:\n${result.stderr}`);
+    return { status, runDir };
+  } finally {
+    lock.release();
+  }
 }

@@ -9,6 +9,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { NetcError } from '../../compiler/diagnostics/netc-error.js';
 import { registerWasmTrainingKernels } from '../kernels/register.js';
 
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
@@ -16,10 +17,9 @@ export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 /** A requested backend cannot be used; `message` says what to install. No stack needed. */
-export class BackendUnavailableError extends Error {
+export class BackendUnavailableError extends NetcError {
   constructor(message: string) {
-    super(message);
-    this.name = 'BackendUnavailableError';
+    super('NETC5403', message);
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CIFAR10_CLASSES, CIFAR10_TEST_FILES, CIFAR10_TRAIN_FILES, cifarRecordsToNHWC } from './cifar.js';
 import { DataError } from './errors.js';
 import { readIdxPair } from './idx.js';
@@ -102,16 +103,38 @@ function loadIdxDataset(spec: DataSpec, split: Split, opts: LoadOptions): Datase
     looked.push(`${label}: missing ${missing.join(', ')}`);
   }
   const name = fashion ? 'Fashion-MNIST' : 'IDX';
+  const bundled = fashion ? bundledFashionMnist() : null;
   const hint = fashion
-    ? 'Install it with `apt-get install dataset-fashion-mnist` (Debian/Ubuntu), or point --data DIR (or NETC_DATA=DIR) at a folder holding the IDX files.'
+    ? 'Install it with `apt-get install dataset-fashion-mnist` (Debian/Ubuntu), or point --data DIR (or NETC_DATA=DIR) at a folder holding the IDX files.' +
+      (bundled ? ` netc comes with a subset (6,000 train, 1,000 test images): --data ${bundled}` : '')
     : 'Set the dataset path in the spec, or point --data DIR (or NETC_DATA=DIR) at a folder holding the IDX files.';
-  return throwNotFound(`${imgBase}[.gz]`, `${name} ${split} split`, looked, hint);
+  return throwNotFound(`${imgBase}[.gz]`, `${name} ${split} split`, looked, hint, spec, opts);
 }
 
-/** The "not found" error: every place looked and what was wrong there, then how to get the data. */
-function throwNotFound(file: string, what: string, looked: string[], hint: string): never {
+/**
+ * The Fashion-MNIST subset bundled with netc (examples/fashion-mnist/data),
+ * where it is: a spec copied out of the example folder leaves it behind, and
+ * the "not found" message says where to point --data. Found from this module
+ * (runtime/data in the sources, dist/runtime/data when built or installed).
+ */
+export function bundledFashionMnist(): string | null {
+  for (const up of ['../../examples/fashion-mnist/data', '../../../examples/fashion-mnist/data']) {
+    const dir = fileURLToPath(new URL(up, import.meta.url));
+    if (existsSync(join(dir, 'train-images-idx3-ubyte.gz'))) return dir;
+  }
+  return null;
+}
+
+/**
+ * The "not found" error: every place looked and what was wrong there, then
+ * how to get the data. Points at the spec's dataset unless --data was given.
+ */
+function throwNotFound(file: string, what: string, looked: string[], hint: string, spec: DataSpec, opts: LoadOptions): never {
   if (looked.length === 0) looked.push('(nowhere: no path given)');
-  throw new DataError(file, `${what} not found. Looked in:\n${looked.map((l) => `  - ${l}`).join('\n')}\n${hint}`);
+  throw new DataError(file, `${what} not found. Looked in:\n${looked.map((l) => `  - ${l}`).join('\n')}\n${hint}`, {
+    code: 'NETC5301',
+    ...(opts.only ? {} : { specPointer: spec.path ? '/data/dataset/path' : '/data/dataset' }),
+  });
 }
 
 function loadCifar10(spec: DataSpec, split: Split, opts: LoadOptions): Dataset {
@@ -136,7 +159,7 @@ function loadCifar10(spec: DataSpec, split: Split, opts: LoadOptions): Dataset {
     // Half a dataset would train silently on less data: insist on every batch.
     if (present.length !== names.length) {
       const missing = names.filter((n) => !present.includes(n));
-      throw new DataError(join(dir, missing[0]!), `file not found; the CIFAR-10 ${split} split needs all of ${names.join(', ')}`);
+      throw new DataError(join(dir, missing[0]!), `file not found; the CIFAR-10 ${split} split needs all of ${names.join(', ')}`, { code: 'NETC5301' });
     }
     const parts = names.map((n) => cifarRecordsToNHWC(readFileOrThrow(join(dir, n)), join(dir, n)));
     const count = parts.reduce((s, x) => s + x.count, 0);
@@ -155,6 +178,8 @@ function loadCifar10(spec: DataSpec, split: Split, opts: LoadOptions): Dataset {
     `CIFAR-10 ${split} split`,
     looked,
     'Download the "CIFAR-10 binary version" (cifar-10-binary.tar.gz), unpack it, and point --data DIR (or NETC_DATA=DIR) at cifar-10-batches-bin.',
+    spec,
+    opts,
   );
 }
 
@@ -205,7 +230,7 @@ export function checkDatasetFits(ds: Pick<Dataset, 'height' | 'width' | 'channel
   const have = `${ds.height}x${ds.width}x${ds.channels}`;
   const want = `${h}x${w}x${c}`;
   const fail = (why: string): never => {
-    throw new DataError(ds.source, `images are ${have} (HxWxC) but the model input is ${want}: ${why}`);
+    throw new DataError(ds.source, `images are ${have} (HxWxC) but the model input is ${want}: ${why}`, { code: 'NETC5303', specPointer: '/data/preprocess' });
   };
 
   let channels: DatasetFit['channels'] = 'none';

@@ -1,11 +1,16 @@
+import { NetcError, type NetcErrorOptions } from '../../compiler/diagnostics/netc-error.js';
+import type { DiagnosticCode } from '../../compiler/diagnostics/messages.js';
+
 /**
  * Errors raised while locating, reading or checking training data.
  *
  * The CLI prints `message` without a stack trace, so the message must be
  * self-contained: it always starts with the file (or folder) concerned,
  * followed by what is wrong with it and, where we know one, how to fix it.
+ * Codes: NETC5302 (the files cannot be used) unless the thrower says
+ * NETC5301 (not found) or NETC5303 (does not fit the model).
  */
-export class DataError extends Error {
+export class DataError extends NetcError {
   override readonly name = 'DataError';
 
   /**
@@ -15,8 +20,9 @@ export class DataError extends Error {
   constructor(
     readonly file: string,
     readonly problem: string,
+    options: NetcErrorOptions & { code?: DiagnosticCode } = {},
   ) {
-    super(`${file}: ${problem}`);
+    super(options.code ?? 'NETC5302', `${file}: ${problem}`, options);
   }
 }
 

@@ -37,7 +37,7 @@ function listDir(dir: string): string[] {
   try {
     return readdirSync(dir).sort(); // plain code-unit order: the same on every machine and locale
   } catch (err) {
-    if (isNotFound(err)) throw new DataError(dir, 'folder not found (image folders are laid out as <folder>/train/<class>/*.jpg, with val/ or test/ beside train/)');
+    if (isNotFound(err)) throw new DataError(dir, 'folder not found (image folders are laid out as <folder>/train/<class>/*.jpg, with val/ or test/ beside train/)', { code: 'NETC5301' });
     throw new DataError(dir, `cannot be listed (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
 }

@@ -1,18 +1,17 @@
 /** Small file helpers shared by the dataset readers. */
-import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { DataError, isNotFound } from './errors.js';
+import { READ_LIMITS, tryReadRegularFile } from '../../files/read.js';
+import { DataError } from './errors.js';
 
-/** Read a whole file, turning "not there" and other fs failures into DataErrors. */
+/** Read a whole regular file (up to 4 GiB), turning "not there" and other fs failures into DataErrors. */
 export function readFileOrThrow(file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    if (isNotFound(err)) throw new DataError(file, 'file not found');
-    const code = (err as { code?: string }).code;
-    if (code === 'EISDIR') throw new DataError(file, 'is a directory, expected a file');
-    throw new DataError(file, `cannot be read (${(err as Error).message})`);
-  }
+  const r = tryReadRegularFile(file, READ_LIMITS.data);
+  if ('bytes' in r) return r.bytes;
+  const f = r.failure;
+  if (f.kind === 'missing') throw new DataError(file, 'file not found', { code: 'NETC5301' });
+  if (f.kind === 'not-regular') throw new DataError(file, f.reason === 'it is a folder' ? 'is a directory, expected a file' : `is not a regular file (${f.reason.replace(/^it is /, '')})`);
+  if (f.kind === 'too-large') throw new DataError(file, `is ${f.size}, more than the ${f.limit} netc reads as a data file`);
+  throw new DataError(file, `cannot be read (${f.reason})`);
 }
 
 /** True when the buffer starts with the gzip magic bytes (1f 8b). */

@@ -9,14 +9,19 @@ import type { Plan } from '../../plan/types.js';
 import type { ExecutorState, NamedArray } from '../exec/executor.js';
 import { CheckpointError, type Checkpoint } from './checkpoint.js';
 
+/** What the checkpoint lacks of the plan's parameters and buffers, in words, or null. */
+export function lackedTensors(plan: Plan, ckpt: Checkpoint): string | null {
+  const missing = plan.params.filter((p) => !ckpt.tensors.has(p.name));
+  if (missing.length === 0) return null;
+  const what = (role: string) => (role === 'running_mean' || role === 'running_var' ? 'batchnorm running statistics' : 'a parameter');
+  const list = missing.slice(0, 3).map((p) => `\`${p.name}\` (${what(p.role)})`).join(', ');
+  return `the checkpoint lacks ${list}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''} that the plan has`;
+}
+
 export function stateFromCheckpoint(plan: Plan, ckpt: Checkpoint, path: string): ExecutorState {
   const names = new Set(plan.params.map((p) => p.name));
-  const missing = plan.params.filter((p) => !ckpt.tensors.has(p.name));
-  if (missing.length > 0) {
-    const what = (role: string) => (role === 'running_mean' || role === 'running_var' ? 'batchnorm running statistics' : 'a parameter');
-    const list = missing.slice(0, 3).map((p) => `\`${p.name}\` (${what(p.role)})`).join(', ');
-    throw new CheckpointError(`${path}: the checkpoint lacks ${list}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''} that the plan has`);
-  }
+  const lacked = lackedTensors(plan, ckpt);
+  if (lacked) throw new CheckpointError(`${path}: ${lacked}`);
   const params: NamedArray[] = [];
   const slots: NamedArray[] = [];
   for (const [name, t] of ckpt.tensors) (names.has(name) ? params : slots).push({ name, shape: t.shape, values: t.values });

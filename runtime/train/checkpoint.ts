@@ -8,13 +8,21 @@
  * atomically: a temp file, fsync, then rename over the old one.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { READ_LIMITS, tryReadRegularFile } from '../../files/read.js';
+import { writeFileAtomic } from '../../files/write.js';
+import { NetcError, type NetcErrorOptions } from '../../compiler/diagnostics/netc-error.js';
+import { tableProblem } from './checkpoint-check.js';
 import type { ScheduleState } from './schedule.js';
 
 const MAGIC = 'NETCCKPT';
 export const CHECKPOINT_VERSION = 1;
 
-export class CheckpointError extends Error {}
+/** A checkpoint that cannot be used: NETC5201 (unreadable, damaged), NETC5202 (not this plan's), NETC5203 (non-finite values). */
+export class CheckpointError extends NetcError {
+  constructor(message: string, code: 'NETC5201' | 'NETC5202' | 'NETC5203' = 'NETC5201', options: NetcErrorOptions = {}) {
+    super(code, message, options);
+  }
+}
 
 export interface TensorEntry {
   name: string;
@@ -66,25 +74,16 @@ export function writeCheckpoint(path: string, header: Omit<CheckpointHeader, 'te
   // The payload starts at a multiple of 4 bytes so it can be read as float32 in place.
   const padding = Buffer.alloc((4 - ((16 + headerBytes.length) % 4)) % 4, 0x20);
 
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    for (const chunk of [prefix, headerBytes, padding, payloadBytes]) writeSync(fd, chunk);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writeFileAtomic(path, [prefix, headerBytes, padding, payloadBytes], 'choose another --run-dir, or free some space');
 }
 
 export function readCheckpoint(path: string): Checkpoint {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new CheckpointError(`${path}: cannot read checkpoint (${code === 'ENOENT' ? 'no such file' : (e as Error).message})`);
+  const read = tryReadRegularFile(path, READ_LIMITS.checkpoint);
+  if ('failure' in read) {
+    const f = read.failure;
+    throw new CheckpointError(`${path}: cannot read checkpoint (${f.kind === 'too-large' ? `${f.size}, more than the ${f.limit} netc reads` : f.reason})`);
   }
+  const bytes = read.bytes;
   const fail = (why: string): never => {
     throw new CheckpointError(`${path}: not a usable netc checkpoint: ${why}`);
   };
@@ -99,10 +98,13 @@ export function readCheckpoint(path: string): Checkpoint {
   } catch {
     return fail('the header is not valid JSON');
   }
-  if (!Array.isArray(header.tensors) || typeof header.payloadSha256 !== 'string') fail('the header lacks its tensor table');
+  if (!header || !Array.isArray(header.tensors) || typeof header.payloadSha256 !== 'string') fail('the header lacks its tensor table');
   const start = 16 + headerLength + ((4 - ((16 + headerLength) % 4)) % 4);
-  const total = header.tensors.reduce((a, t) => a + t.length, 0);
+  const total = header.tensors.reduce((a, t) => a + (Number.isInteger(t?.length) ? t.length : 0), 0);
   if (bytes.length !== start + total * 4) fail(`expected ${start + total * 4} bytes, found ${bytes.length} (truncated or padded)`);
+  // Every field is checked before it is used: an edited header is refused by name, never followed into a crash.
+  const problem = tableProblem(header, total);
+  if (problem) fail(`its header was edited: ${problem}`);
   const payloadBytes = bytes.subarray(start);
   const sha = createHash('sha256').update(payloadBytes).digest('hex');
   if (sha !== header.payloadSha256) fail('the weights do not match their checksum (the file is damaged)');

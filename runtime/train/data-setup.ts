@@ -301,10 +301,14 @@ export async function prepareData(plan: Plan, opts: DataOptions): Promise<Prepar
   checkDatasetFits({ source: origin, channels: any.set.channels, height: any.set.height + 2 * a.pad, width: any.set.width + 2 * a.pad }, [h, w, c], { crop: crop !== null || data.testCrops === 'ten' });
   const numClasses = any.set.numClasses;
   if (plan.output.classes !== null && numClasses > plan.output.classes) {
-    throw new DataError(origin, `the data has ${numClasses} classes but the model outputs ${plan.output.classes}`);
+    throw new DataError(origin, `the data has ${numClasses} classes but the model outputs ${plan.output.classes}`, {
+      code: 'NETC5303',
+      specPointer: '/data/dataset',
+      hint: `give the model's last layer (\`${plan.output.logits}\`) ${numClasses} units, or point the dataset at data with ${plan.output.classes} classes`,
+    });
   }
   if (data.dataset.classes !== null && data.dataset.kind === 'image-folder' && numClasses !== data.dataset.classes) {
-    throw new DataError(origin, `has ${numClasses} classes (${classes?.folders.slice(0, 3).join(', ')}...), the spec says \`classes: ${data.dataset.classes}\``);
+    throw new DataError(origin, `has ${numClasses} classes (${classes?.folders.slice(0, 3).join(', ')}...), the spec says \`classes: ${data.dataset.classes}\``, { code: 'NETC5303', specPointer: '/data/dataset/classes' });
   }
 
   let validation: SplitData;

@@ -9,8 +9,10 @@ import { LocalExecutor } from '../exec/local-executor.js';
 import { readCheckpoint } from './checkpoint.js';
 import { stateFromCheckpoint } from './checkpoint-state.js';
 import { prepareData } from './data-setup.js';
-import { readRunDir, readStats, RunDirError } from './run-dir.js';
+import { checkCheckpointAgainstPlan } from './checkpoint-check.js';
+import { readRunDir, readStats } from './run-dir.js';
 import { CHECKPOINT_FILE, evaluateDataset } from './trainer.js';
+import { BEST_CHECKPOINT_FILE } from './watched-metric.js';
 
 export interface EvalOptions {
   runDir: string;
@@ -20,23 +22,28 @@ export interface EvalOptions {
   backend?: 'auto' | BackendName;
   testLimit?: number;
   workers?: number;
+  /** Evaluate best.ckpt (the best epoch by the watched metric) instead of the last checkpoint. */
+  best?: boolean;
 }
 
 /** The run's plan, config, statistics and trained executor (shared with predict). */
-export async function loadTrainedRun(runDir: string, backendName: 'auto' | BackendName = 'auto') {
+export async function loadTrainedRun(runDir: string, backendName: 'auto' | BackendName = 'auto', checkpoint = CHECKPOINT_FILE) {
   const { plan, config } = readRunDir(runDir);
-  const ckpt = readCheckpoint(join(runDir, CHECKPOINT_FILE));
-  if (ckpt.header.specHash !== plan.model.specHash) throw new RunDirError(`${runDir}: the checkpoint does not belong to this run's plan`);
+  const ckptPath = join(runDir, checkpoint);
+  const ckpt = readCheckpoint(ckptPath);
+  // Every parameter must be there: a missing one would be evaluated freshly initialised.
+  checkCheckpointAgainstPlan(ckpt, plan, ckptPath, { optimizerState: false });
   const stats = readStats(runDir);
   const backend = await initBackend(backendName);
   const executor = new LocalExecutor(plan, { seed: config.seed });
-  const { params, optimizerStep } = stateFromCheckpoint(plan, ckpt, join(runDir, CHECKPOINT_FILE));
+  // Evaluation never updates: the optimizer's slots stay out.
+  const { params, optimizerStep } = stateFromCheckpoint(plan, ckpt, ckptPath);
   await executor.setState({ params, slots: [], optimizerStep });
   return { plan, config, stats, backend, executor };
 }
 
 export async function evaluateRun(o: EvalOptions) {
-  const { plan, config, stats, backend, executor } = await loadTrainedRun(o.runDir, o.backend);
+  const { plan, config, stats, backend, executor } = await loadTrainedRun(o.runDir, o.backend, o.best ? BEST_CHECKPOINT_FILE : CHECKPOINT_FILE);
   try {
     const data = await prepareData(plan, {
       baseDir: config.baseDir,

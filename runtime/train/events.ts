@@ -7,6 +7,9 @@ export interface StartEvent {
   devices: number;
   placement: string;
   params: number;
+  /** Estimated bytes a training step needs on one device (plan/memory.ts; null where the estimate is not tfjs's), and the backend's limit where it has one. */
+  memoryPerDevice: number | null;
+  memoryLimit: number | null;
   data: { source: string; train: number; validation: number; test: number };
   epochs: number;
   batch: number;
@@ -48,7 +51,8 @@ export interface CheckpointEvent {
   type: 'checkpoint';
   path: string;
   step: number;
-  reason: 'epoch' | 'interval' | 'signal';
+  /** `best`: best.ckpt, written at an epoch's end when the watched metric is the lowest so far. */
+  reason: 'epoch' | 'interval' | 'signal' | 'best';
 }
 
 export interface DoneEvent {

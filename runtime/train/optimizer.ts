@@ -20,6 +20,11 @@ export interface TrainableParam {
   decayMult: number;
 }
 
+/** The state each trainable parameter has under an optimizer, as named in checkpoints (`<param>.<slot>`). */
+export function optimizerSlotNames(type: OptimizerSpec['type']): string[] {
+  return type === 'adam' ? ['m', 'v'] : [type === 'sgd' ? 'velocity' : 'accumulator'];
+}
+
 export class Optimizer {
   /** Optimizer state tensors by name (`conv1.weight.velocity`, ...), for checkpoints. */
   readonly slots = new Map<string, tf.Variable>();
@@ -30,7 +35,7 @@ export class Optimizer {
     readonly spec: OptimizerSpec,
     readonly params: readonly TrainableParam[],
   ) {
-    const names = spec.type === 'adam' ? ['m', 'v'] : [spec.type === 'sgd' ? 'velocity' : 'accumulator'];
+    const names = optimizerSlotNames(spec.type);
     for (const p of params) {
       for (const slot of names) {
         this.slots.set(`${p.name}.${slot}`, tf.variable(tf.zerosLike(p.variable), false, `${p.variable.name}.${slot}`));
@@ -42,10 +47,13 @@ export class Optimizer {
   apply(grads: Readonly<Record<string, tf.Tensor>>, lr: number): void {
     this.step++;
     const s = this.spec;
-    tf.tidy(() => {
-      for (const p of this.params) {
-        const g = grads[p.name];
-        if (!g) continue;
+    // One tidy per parameter: its temporaries (five or six tensors of its size) are freed before the
+    // next one's are made, so the update never holds temporaries for every parameter at once
+    // (for AlexNet on wasm that was about 2.5 GiB at the step's peak).
+    for (const p of this.params) {
+      const g = grads[p.name];
+      if (!g) continue;
+      tf.tidy(() => {
         const w = p.variable;
         const lrP = lr * p.lrMult;
         const wdP = s.weightDecay * p.decayMult;
@@ -74,8 +82,8 @@ export class Optimizer {
           const vHat = tf.div(vNew, 1 - Math.pow(s.beta2, this.step));
           w.assign(tf.sub(w, tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), s.epsilon)), lrP)));
         }
-      }
-    });
+      });
+    }
   }
 
   dispose(): void {

@@ -2,9 +2,11 @@
  * Renders training events: a progress bar with loss, rate and ETA on a TTY,
  * plain lines otherwise (logs, CI), JSON lines with --json.
  */
+import { formatBytes } from '../../files/read.js';
 import type { Reporter, TrainEvent } from './events.js';
 
 export const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(2)}%`);
+const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '--:--';
@@ -20,8 +22,9 @@ function describe(e: TrainEvent): string | null {
     case 'start': {
       const resumed = e.resumedFrom ? `, resuming at epoch ${e.resumedFrom.epoch + 1} batch ${e.resumedFrom.batch}` : '';
       return [
-        `training ${e.model}: ${e.params.toLocaleString('en-US')} params, ${e.epochs} epochs, batch ${e.batch}${resumed}`,
-        `backend ${e.backend} (${e.backendReason}), ${e.devices} device${e.devices === 1 ? '' : 's'}${e.devices > 1 ? `, ${e.placement} placement` : ''}`,
+        `training ${e.model}: ${e.params.toLocaleString('en-US')} params, ${count(e.epochs, 'epoch')}, batch ${e.batch}${resumed}`,
+        `backend ${e.backend} (${e.backendReason}), ${e.devices} device${e.devices === 1 ? '' : 's'}${e.devices > 1 ? `, ${e.placement} placement` : ''}` +
+          (e.memoryPerDevice !== null ? `, about ${formatBytes(e.memoryPerDevice)} per device${e.memoryLimit !== null ? ` (limit ${formatBytes(e.memoryLimit)})` : ''}` : ''),
         `data ${e.data.source}: ${e.data.train} train, ${e.data.validation} validation, ${e.data.test} test`,
         `run directory ${e.runDir}`,
       ].join('\n');
@@ -48,6 +51,34 @@ function describe(e: TrainEvent): string | null {
   }
 }
 
+/**
+ * An event as `--json` prints it: snake_case keys, as metrics.jsonl, and
+ * epochs and batches counted from 1, as the text says them ("epoch 1/15").
+ */
+export function toJsonEvent(e: TrainEvent): Record<string, unknown> {
+  switch (e.type) {
+    case 'start': {
+      const { backendReason, runDir, resumedFrom, memoryPerDevice, memoryLimit, ...rest } = e;
+      return {
+        ...rest, backend_reason: backendReason, memory_per_device: memoryPerDevice, memory_limit: memoryLimit, run_dir: runDir,
+        resumed_from: resumedFrom ? { epoch: resumedFrom.epoch + 1, batch: resumedFrom.batch + 1 } : null,
+      };
+    }
+    case 'step': {
+      const { imagesPerSec, etaSeconds, ...rest } = e;
+      return { ...rest, epoch: e.epoch + 1, batch: e.batch + 1, images_per_sec: imagesPerSec, eta_seconds: etaSeconds };
+    }
+    case 'epoch':
+      return { ...e, epoch: e.epoch + 1 };
+    case 'done': {
+      const { runDir, ...rest } = e;
+      return { ...rest, run_dir: runDir };
+    }
+    default:
+      return { ...e };
+  }
+}
+
 export function jsonReporter(out: NodeJS.WritableStream = process.stdout): Reporter {
   let lastStep = 0;
   return (e) => {
@@ -57,7 +88,7 @@ export function jsonReporter(out: NodeJS.WritableStream = process.stdout): Repor
       if (now - lastStep < 500 && e.batch + 1 < e.batches) return;
       lastStep = now;
     }
-    out.write(JSON.stringify(e) + '\n');
+    out.write(JSON.stringify(toJsonEvent(e)) + '\n');
   };
 }
 

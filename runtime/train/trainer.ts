@@ -3,20 +3,30 @@
  * validation, metrics, checkpoints, resume and interruption. The plan is the
  * contract: everything here comes from it or from the run's config.
  */
-import { appendFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { NetcError, type NetcErrorOptions } from '../../compiler/diagnostics/netc-error.js';
 import type { Plan } from '../../plan/types.js';
+import { appendText, writeFileAtomic } from '../../files/write.js';
 import { batchesPerEpoch } from '../data/batches.js';
 import type { ImageSet } from '../data/loader.js';
 import type { Executor, HostBatch } from '../exec/executor.js';
 import { CheckpointError, readCheckpoint, writeCheckpoint, type CheckpointHeader } from './checkpoint.js';
+import { checkCheckpointAgainstPlan } from './checkpoint-check.js';
 import { stateFromCheckpoint } from './checkpoint-state.js';
+import { metricsLine } from './pictures/metrics-file.js';
 import { RECIPE, type PreparedData } from './data-setup.js';
 import type { EpochMetrics, Reporter } from './events.js';
 import { MetricSums } from './metrics.js';
 import { Schedule } from './schedule.js';
+import { BEST_CHECKPOINT_FILE, earlyStop, isBest, metricValue, watchedMetric, type MetricRecord } from './watched-metric.js';
 
-export class DivergenceError extends Error {}
+/** The loss became NaN or infinite (NETC5401). */
+export class DivergenceError extends NetcError {
+  constructor(message: string, options: NetcErrorOptions = {}) {
+    super('NETC5401', message, options);
+  }
+}
 
 export interface TrainLoopOptions {
   plan: Plan;
@@ -32,7 +42,7 @@ export interface TrainLoopOptions {
   /** Set to true (e.g. by a signal handler) to stop at the next step boundary with a checkpoint. */
   stopRequested: () => boolean;
   /** Header of the start event (backend, devices...). */
-  describe: { backend: string; backendReason: string; placement: string };
+  describe: { backend: string; backendReason: string; placement: string; memoryPerDevice: number; memoryLimit: number | null };
 }
 
 export interface TrainSummary {
@@ -78,6 +88,9 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainSummary> {
   const wantTop5 = plan.train.metrics.includes('top5_error') && classes > 5;
   const ckptPath = join(o.runDir, CHECKPOINT_FILE);
   const metricsPath = join(o.runDir, 'metrics.jsonl');
+  const bestPath = join(o.runDir, BEST_CHECKPOINT_FILE);
+  const watched = watchedMetric(plan.train);
+  const stopRule = plan.train.earlyStopping ?? null;
 
   let schedule = new Schedule(plan.train.schedule, plan.train.optimizer.lr, epochs);
   let position = { epoch: 0, batch: 0 };
@@ -89,8 +102,9 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainSummary> {
   if (o.resume && existsSync(ckptPath)) {
     const ckpt = readCheckpoint(ckptPath);
     const h = ckpt.header;
-    if (h.specHash !== plan.model.specHash) {
-      throw new CheckpointError(`${ckptPath}: this checkpoint belongs to model \`${h.model}\` (spec ${h.specHash.slice(0, 12)}), not to \`${plan.model.name}\` (spec ${plan.model.specHash.slice(0, 12)})`);
+    checkCheckpointAgainstPlan(ckpt, plan, ckptPath, { optimizerState: true });
+    if (h.position.batch >= perEpoch) {
+      throw new CheckpointError(`${ckptPath}: it stopped at batch ${h.position.batch + 1} of an epoch, but an epoch here has ${perEpoch} batches`, 'NETC5202', { hint: 'the run\'s data or batch size changed since: start a new run' });
     }
     await executor.setState(stateFromCheckpoint(plan, ckpt, ckptPath));
     schedule = new Schedule(plan.train.schedule, plan.train.optimizer.lr, epochs, h.schedule);
@@ -100,27 +114,46 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainSummary> {
     step = h.step;
     resumedFrom = position;
   }
+  // The metrics file says what the checkpoint says: lines written after it (a
+  // run killed between an epoch's line and its checkpoint) are dropped, so a
+  // resumed run never repeats an epoch in it.
+  if (o.resume) writeFileAtomic(metricsPath, history.map(metricsLine).join(''), 'choose another --run-dir');
 
   reporter({
     type: 'start', model: plan.model.name, backend: o.describe.backend, backendReason: o.describe.backendReason,
     devices: executor.devices, placement: o.describe.placement, params: plan.totals.params,
+    memoryPerDevice: o.describe.memoryPerDevice, memoryLimit: o.describe.memoryLimit,
     data: { source: data.source, train: data.train.count, validation: data.validation.count, test: data.test.count },
     epochs, batch, runDir: o.runDir, resumedFrom,
   });
 
-  const saveCheckpoint = async (reason: 'epoch' | 'interval' | 'signal') => {
+  /** The run's checkpoint, and best.ckpt too when this epoch is the best so far (written first: a crash between the two redoes the epoch). */
+  const saveCheckpoint = async (reason: 'epoch' | 'interval' | 'signal', best = false) => {
     const state = await executor.getState();
     const header: Omit<CheckpointHeader, 'tensors' | 'payloadSha256'> = {
       model: plan.model.name, specHash: plan.model.specHash, step, position,
       optimizer: { type: plan.train.optimizer.type, step: state.optimizerStep }, schedule: schedule.state,
       history: history as unknown as Record<string, unknown>[], epochSums: sums, savedAt: new Date().toISOString(),
     };
-    writeCheckpoint(ckptPath, header, [...state.params, ...state.slots]);
+    const tensors = [...state.params, ...state.slots];
+    if (best) {
+      writeCheckpoint(bestPath, header, tensors);
+      reporter({ type: 'checkpoint', path: bestPath, step, reason: 'best' });
+    }
+    writeCheckpoint(ckptPath, header, tensors);
     reporter({ type: 'checkpoint', path: ckptPath, step, reason });
   };
 
   let status: TrainSummary['status'] = 'finished';
   outer: while (position.epoch < epochs) {
+    const stop = stopRule && position.batch === 0 ? earlyStop(stopRule, history) : null;
+    if (stop) {
+      reporter({
+        type: 'message', level: 'info',
+        text: `early stopping: ${stopRule!.metric} has not improved${stopRule!.minDelta > 0 ? ` by more than ${stopRule!.minDelta}` : ''} for ${stop.epochsWithout} epoch${stop.epochsWithout === 1 ? '' : 's'} since epoch ${stop.bestEpoch + 1} (${stop.best.toPrecision(4)}); the best epoch is kept in ${bestPath}`,
+      });
+      break;
+    }
     const epoch = position.epoch;
     const epochStart = Date.now();
     let epochImages = 0;
@@ -154,18 +187,21 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainSummary> {
     const seconds = (Date.now() - epochStart) / 1000;
     const val = data.validation.count > 0 ? await evaluateDataset(executor, data.validation, data, batch, classes, false) : null;
     const lrUsed = schedule.lrAt(epoch);
-    const watched = plan.train.schedule.type === 'plateau' ? pickMetric(plan.train.schedule.metric, val, sums) : null;
-    const reduced = schedule.onEpochEnd(watched);
+    const record: MetricRecord = {
+      train_loss: sums.loss / Math.max(1, sums.count), train_top1_error: sums.top1 / Math.max(1, sums.count),
+      val_loss: val?.loss ?? null, val_top1_error: val?.top1_error ?? null, val_top5_error: val?.top5_error ?? null,
+    };
+    const reduced = plan.train.schedule.type === 'plateau' && schedule.onEpochEnd(metricValue(plan.train.schedule.metric, record));
+    const best = isBest(watched, history, metricValue(watched, record));
     const m: EpochMetrics = {
-      epoch, lr: lrUsed, train_loss: sums.loss / Math.max(1, sums.count), train_top1_error: sums.top1 / Math.max(1, sums.count),
-      val_loss: val?.loss ?? null, val_top1_error: val?.top1_error ?? null, val_top5_error: wantTop5 ? (val?.top5_error ?? null) : null,
+      epoch, lr: lrUsed, ...record, val_top5_error: wantTop5 ? record.val_top5_error : null,
       images_per_sec: epochImages / Math.max(seconds, 1e-3), seconds, lr_reduced: reduced,
     };
     history.push(m);
-    appendFileSync(metricsPath, JSON.stringify(m) + '\n');
+    appendText(metricsPath, metricsLine(m), 'choose another --run-dir');
     reporter({ type: 'epoch', epochs, ...m });
     sums = { loss: 0, top1: 0, count: 0 };
-    await saveCheckpoint('epoch');
+    await saveCheckpoint('epoch', best);
   }
 
   let test: TrainSummary['test'] = null;
@@ -177,23 +213,4 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainSummary> {
   const seconds = (Date.now() - t0) / 1000;
   reporter({ type: 'done', status, test, seconds, runDir: o.runDir });
   return { status, history, test, seconds, step };
-}
-
-function pickMetric(name: string, val: { loss: number; top1_error: number; top5_error: number | null } | null, sums: { loss: number; top1: number; count: number }): number | null {
-  switch (name) {
-    case 'val_loss':
-      return val?.loss ?? null;
-    case 'val_top1_error':
-      return val?.top1_error ?? null;
-    case 'val_top5_error':
-      return val?.top5_error ?? null;
-    case 'val_accuracy':
-      return val ? -(1 - val.top1_error) : null; // lower is better for the schedule
-    case 'train_loss':
-      return sums.loss / Math.max(1, sums.count);
-    case 'train_top1_error':
-      return sums.top1 / Math.max(1, sums.count);
-    default:
-      return null;
-  }
 }

@@ -25,12 +25,37 @@ import { readPlan } from '../../compiler/plan/read-plan.js';
 const DOCS = 'docs/errors';
 const codes = Object.keys(messages) as DiagnosticCode[];
 
+/** Runtime errors (NETC5xxx, NetcError) are about files, run directories, checkpoints and data, not spec text. */
+const RUNTIME = 'raised at run time, by no spec';
+
 /** Codes whose page has no example: why, and the test that raises the code instead. */
 const NO_EXAMPLE: Partial<Record<DiagnosticCode, { why: string; raisedIn: string }>> = {
   NETC9001: { why: "netc's own bug: a spec that triggers it is a bug to fix, not a case to document", raisedIn: 'test/compiler/internal-error.test.ts' },
   NETC1002: { why: 'the example would be a 16 MiB file', raisedIn: 'test/ui/generated-cases.ts' },
   NETC3504: { why: 'the example needs seventeen files', raisedIn: 'test/variants/extends.test.ts' },
   NETC1010: { why: 'it is about a file that cannot be read, so no spec text can show it', raisedIn: 'test/compiler/internal-error.test.ts' },
+  // 5xxx: runtime errors (NetcError), raised by files, run directories, checkpoints, data and training, never by a spec.
+  NETC5001: { why: RUNTIME, raisedIn: 'test/ui/cli-files.test.ts' },
+  NETC5002: { why: RUNTIME, raisedIn: 'test/ui/cli-files.test.ts' },
+  NETC5003: { why: RUNTIME, raisedIn: 'test/files/read-write.test.ts' },
+  NETC5004: { why: RUNTIME, raisedIn: 'test/files/read-write.test.ts' },
+  NETC5101: { why: RUNTIME, raisedIn: 'test/runtime/run-dir.test.ts' },
+  NETC5102: { why: RUNTIME, raisedIn: 'test/runtime/run-dir.test.ts' },
+  NETC5103: { why: RUNTIME, raisedIn: 'test/runtime/run-dir.test.ts' },
+  NETC5104: { why: RUNTIME, raisedIn: 'test/runtime/run-dir.test.ts' },
+  NETC5201: { why: RUNTIME, raisedIn: 'test/runtime/checkpoint-check.test.ts' },
+  NETC5202: { why: RUNTIME, raisedIn: 'test/runtime/checkpoint-check.test.ts' },
+  NETC5203: { why: RUNTIME, raisedIn: 'test/runtime/checkpoint-check.test.ts' },
+  NETC5301: { why: RUNTIME, raisedIn: 'test/runtime/run-dir.test.ts' },
+  NETC5302: { why: RUNTIME, raisedIn: 'test/runtime/data-png.test.ts' },
+  NETC5303: { why: RUNTIME, raisedIn: 'test/runtime/runtime-errors.test.ts' },
+  NETC5401: { why: RUNTIME, raisedIn: 'test/runtime/train-run.test.ts' },
+  NETC5402: { why: RUNTIME, raisedIn: 'test/runtime/runtime-errors.test.ts' },
+  NETC5403: { why: RUNTIME, raisedIn: 'test/runtime/backend.test.ts' },
+  NETC5404: { why: RUNTIME, raisedIn: 'test/runtime/devices-workers.test.ts' },
+  NETC5405: { why: RUNTIME, raisedIn: 'test/pictures/kernels.test.ts' },
+  NETC5501: { why: RUNTIME, raisedIn: 'test/runtime/runtime-errors.test.ts' },
+  NETC5502: { why: RUNTIME, raisedIn: 'test/runtime/runtime-errors.test.ts' },
 };
 
 /**

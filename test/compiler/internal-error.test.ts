@@ -24,5 +24,5 @@ it('turns an exception thrown while compiling into NETC9001, asking for a bug re
 it('reports a spec file that cannot be read as NETC1010, naming the file and why', () => {
   const r = compileFile('test/no/such/spec.yaml');
   expect(r.diagnostics.map((d) => d.code)).toEqual(['NETC1010']);
-  expect(r.diagnostics[0]!.message).toBe('cannot read `test/no/such/spec.yaml`: no such file');
+  expect(r.diagnostics[0]!.message).toBe('cannot read `test/no/such/spec.yaml`: no such file or folder');
 });

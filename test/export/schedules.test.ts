@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { writePytorchPackage } from '../../export/pytorch/package.js';
 import type { ScheduleSpec } from '../../plan/types.js';
 import { Schedule } from '../../runtime/train/schedule.js';
+import { earlyStop, isBest, metricValue } from '../../runtime/train/watched-metric.js';
 import { planOf } from '../runtime/helpers.js';
 import { useTempDirs } from '../support/temp-dirs.js';
 import { PY_DIR, runPython, torchMissing } from './helpers.js';
@@ -53,5 +54,47 @@ describe.skipIf(missing !== null)("generated schedules vs netc's", () => {
     });
     // The scripted run does reduce the plateau rate, so the comparison covers reductions.
     expect(py[5]!.reduced.filter(Boolean).length).toBeGreaterThan(0);
+  });
+});
+
+describe.skipIf(missing !== null)("generated best.ckpt and early stopping rules vs netc's", () => {
+  const newDir = useTempDirs('export-stop');
+  it('pick the same best epochs and stop at the same epoch', () => {
+    const dir = newDir();
+    writePytorchPackage(planOf(AGREEMENT_SPEC), join(dir, 'pkg'));
+    const rec = (v: number | null) => ({ train_loss: 1, train_top1_error: 0.5, val_loss: v, val_top1_error: v === null ? null : v / 10, val_top5_error: null });
+    const histories = [[3, 2, 2.5, 2, 1.9], [3, 2, 1.95, 1.92, 1.91], [null, null, 1, 1], [5, 4, 3, 2, 1]].map((h) => h.map(rec));
+    const rules = [
+      { metric: 'val_loss', patience: 2, minDelta: 0 },
+      { metric: 'val_loss', patience: 2, minDelta: 0.1 },
+      { metric: 'val_accuracy', patience: 1, minDelta: 0 },
+    ];
+    writeFileSync(join(dir, 'cases.json'), JSON.stringify({ histories, rules: rules.map(snake) }));
+    const script = [
+      'import json, sys',
+      `sys.path.insert(0, ${JSON.stringify(join(dir, 'pkg'))})`,
+      'from schedules import early_stop, is_best, record_metric',
+      `c = json.load(open(${JSON.stringify(join(dir, 'cases.json'))}))`,
+      'best = [[is_best(r["metric"], h[:i], record_metric(r["metric"], h[i])) for i in range(len(h))] for r in c["rules"] for h in c["histories"]]',
+      'stops = [[early_stop(r, h[:i + 1]) for i in range(len(h))] for r in c["rules"] for h in c["histories"]]',
+      'print(json.dumps(dict(best=best, stops=[[list(s) if s else None for s in row] for row in stops])))',
+    ].join('\n');
+    const py = JSON.parse(runPython(['-c', script])) as { best: boolean[][]; stops: ([number, number, number] | null)[][] };
+    const best: boolean[][] = [];
+    const stops: ([number, number, number] | null)[][] = [];
+    for (const r of rules) {
+      for (const h of histories) {
+        best.push(h.map((m, i) => isBest(r.metric, h.slice(0, i), metricValue(r.metric, m))));
+        stops.push(h.map((_, i) => {
+          const s = earlyStop(r, h.slice(0, i + 1));
+          return s ? [s.bestEpoch, s.best, s.epochsWithout] : null;
+        }));
+      }
+    }
+    expect(py.best).toEqual(best);
+    expect(py.stops).toEqual(stops);
+    // the cases do stop, and do keep an earlier best
+    expect(stops.flat().filter(Boolean).length).toBeGreaterThan(2);
+    expect(best.some((row) => row.some((b, i) => !b && i > 0))).toBe(true);
   });
 });

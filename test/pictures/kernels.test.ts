@@ -107,6 +107,7 @@ describe('learned kernels (netc plot <run dir> --kernels)', () => {
     expect([img.width, img.height]).toEqual([2 * MARGIN + 4 * 10 + 3 * GAP, 2 * MARGIN + 2 * (3 * 10 + 2 * GAP) + BLOCK_GAP]);
     await expect(runPlot(dir, { kernels: 'conv2' })).rejects.toThrow(InputError);
     await expect(runPlot(dir, { kernels: 'conv2' })).rejects.toThrow(/12 input channels/);
+    await expect(runPlot(dir, { kernels: 'conv2' })).rejects.toMatchObject({ code: 'NETC5405' });
     await expect(runPlot(dir, { kernels: 'fc6' })).rejects.toThrow(UsageError);
     await expect(runPlot(dir, { kernels: true, scale: '0' })).rejects.toThrow(UsageError);
   });

@@ -44,6 +44,7 @@ describe('initBackend', () => {
   it.skipIf(hasTfjsNode)('explains how to get tensorflow when it is not installed', async () => {
     const err = await initBackend('tensorflow').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BackendUnavailableError);
+    expect(err).toMatchObject({ code: 'NETC5403' });
     expect((err as Error).message).toMatch(/npm install @tensorflow\/tfjs-node/);
     expect((err as Error).message).not.toMatch(/\n\s+at /); // no stack trace in the message
   });

@@ -117,6 +117,12 @@ describe('multi-device training follows one device (workers from dist/)', () => 
     await expectSameTrajectory(plan, 2, 'towers', {}, [6, 6, 8]);
   });
 
+  it('tower placement, 5 classes over 2 towers: the last layer, computed whole on each device, trains as on one', async () => {
+    const odd = planOf(towersSpec.replace('{ name: fc2, type: dense, units: 6,', '{ name: fc2, type: dense, units: 5,'));
+    expect(odd.ops.find((o) => o.name === 'fc2')!.towers).toEqual({ count: 2, connect: 'all', output: 'replicated' });
+    await expectSameTrajectory(odd, 2, 'towers', {}, [6, 6]);
+  });
+
   it('tower placement, 2 child processes (the GPU protocol): exchanges relayed by the coordinator', async () => {
     await expectSameTrajectory(plan, 2, 'towers', { transport: 'process' }, [6, 3]);
   });
@@ -212,6 +218,7 @@ describe('netc train with --devices: crash, checkpoint, resume on another device
     const crashing = (p: Plan, c: RunConfig, b: string) => createMultiDeviceExecutor(p, c, b, { fault: { device: 1, step: 3, kind: 'crash' } });
     const run = startRun({ ...common, runDir, devices: 2, placement: 'data', checkpointEvery: 2, reporter: () => {}, createMultiDevice: crashing });
     await expect(run).rejects.toThrow(/^device 1 of 2 .* exited with code 70 during a training step/);
+    await expect(run).rejects.toMatchObject({ code: 'NETC5404' });
     const ckpt = readCheckpoint(join(runDir, 'checkpoint.ckpt'));
     expect(ckpt.header.step).toBe(2);
 

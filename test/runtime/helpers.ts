@@ -1,4 +1,5 @@
 /** Shared helpers for runtime tests: compile a spec from text, make batches. */
+import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { compileSource } from '../../compiler/compile.js';
 import type { Executor, HostBatch } from '../../runtime/exec/executor.js';
@@ -10,6 +11,29 @@ export function planOf(yaml: string): Plan {
   if (!r.plan || errors.length) throw new Error(`spec does not compile: ${errors.map((d) => d.message).join('; ')}`);
   return r.plan;
 }
+
+/** The 64-image Fashion-MNIST fixture. */
+export const FMNIST_FIXTURE = resolve('test/fixtures/data/fashion-mnist');
+
+/** A one-epoch conv net on the Fashion-MNIST fixture: the smallest whole training run. */
+export const tinyFmnistSpec = (name: string) => `
+netc: 1
+name: ${name}
+seed: 3
+input: { shape: [28, 28, 1] }
+layers:
+  - { name: conv1, type: conv, filters: 4, kernel: 4, stride: 2, pad: 1, act: relu }
+  - { name: flatten, type: flatten }
+  - { name: out, type: dense, units: 10 }
+  - { name: prob, type: softmax }
+train:
+  batch: 16
+  epochs: 1
+  optimizer: { type: sgd, lr: 0.01 }
+data:
+  dataset: { kind: fashion-mnist, path: ${JSON.stringify(FMNIST_FIXTURE)} }
+  validation: test
+`;
 
 /** A deterministic pseudo-random array (not netc's generator: tests stay independent of it). */
 export function pseudoRandom(n: number, seed: number, scale = 1): Float32Array {

@@ -66,11 +66,14 @@ describe('netc train --json', () => {
       expect(imagesPerSec(e)).toBeGreaterThan(0);
       expect(typeof e.train_loss).toBe('number');
     }
-    // steps are throttled to two a second, but the last batch of each epoch is always shown
+    // steps are throttled to two a second, but the last batch of each epoch is always shown (batches count from 1)
     const steps = events.filter((e) => e.type === 'step');
-    expect(steps.filter((e) => e.batch === (e.batches as number) - 1)).toHaveLength(2);
+    expect(steps.filter((e) => e.batch === e.batches)).toHaveLength(2);
     for (const e of steps) expect([typeof e.loss, e.lr, imagesPerSec(e) > 0]).toEqual(['number', 0.05, true]);
-    expect(events.filter((e) => e.type === 'checkpoint').map((e) => e.reason)).toEqual(['epoch', 'epoch']);
+    // best.ckpt is written before checkpoint.ckpt whenever the watched metric improves (always after the first epoch)
+    const reasons = events.filter((e) => e.type === 'checkpoint').map((e) => e.reason);
+    expect(reasons.filter((r) => r !== 'best')).toEqual(['epoch', 'epoch']);
+    expect(reasons[0]).toBe('best');
     expect(r.stderr).toBe('');
   });
 });
@@ -112,11 +115,11 @@ function readIdx(file: string): { dims: number[]; data: Uint8Array } {
 }
 
 /** What netc should report for the test set, worked out here: mean loss, top-1 and top-5 error of the (averaged) softmax. */
-function evaluateByHand(runDir: string, crops: 'centre' | 'ten'): { loss: number; top1_error: number; top5_error: number; images: number } {
+function evaluateByHand(runDir: string, crops: 'centre' | 'ten', checkpoint = 'checkpoint.ckpt'): { loss: number; top1_error: number; top5_error: number; images: number } {
   // the per-channel mean of the training images (scaled by 1/255), and the trained dense layer
   const trainImages = readIdx('train-images-idx3-ubyte.gz').data;
   const mean = trainImages.reduce((a, v) => a + v, 0) / trainImages.length / 255;
-  const ckpt = readCheckpoint(join(runDir, 'checkpoint.ckpt'));
+  const ckpt = readCheckpoint(join(runDir, checkpoint));
   const W = ckpt.tensors.get('fc.weight')!.values; // [576, 10], inputs in row-major HWC order
   const b = ckpt.tensors.get('fc.bias')!.values;
   const images = readIdx('t10k-images-idx3-ubyte.gz');
@@ -184,6 +187,14 @@ describe('netc eval and the validation metrics, against a hand computation', () 
     const r = await netc(['eval', runDir, '--crops', '1', '--backend', 'wasm', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expectSame(JSON.parse(r.stdout), evaluateByHand(runDir, 'centre'));
+  });
+
+  it('--best evaluates best.ckpt, the epoch with the lowest validation top-1 error', async () => {
+    const r = await netc(['eval', runDir, '--best', '--crops', '1', '--backend', 'wasm', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expectSame(JSON.parse(r.stdout), evaluateByHand(runDir, 'centre', 'best.ckpt'));
+    const errors = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).val_top1_error as number);
+    expect(readCheckpoint(join(runDir, 'best.ckpt')).header.history).toHaveLength(errors.indexOf(Math.min(...errors)) + 1);
   });
 
   it("metrics.jsonl: the last epoch's validation loss, top-1 and top-5 error are the test set's with the final weights", async () => {

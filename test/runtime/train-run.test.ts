@@ -76,7 +76,9 @@ function recorder(onEvent: (e: TrainEvent, steps: number) => void = () => {}) {
 const requestStop = () => process.emit('SIGINT', 'SIGINT');
 const tensors = (dir: string) => Object.fromEntries([...readCheckpoint(join(dir, CKPT)).tensors].map(([n, t]) => [n, Array.from(t.values)]));
 const header = (dir: string) => readCheckpoint(join(dir, CKPT)).header;
-const metricsOf = (dir: string) => readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EpochMetrics);
+/** metrics.jsonl counts epochs from 1 (as the progress text); EpochMetrics, as the trainer holds them, from 0. */
+const metricsOf = (dir: string) =>
+  readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EpochMetrics).map((m) => ({ ...m, epoch: m.epoch - 1 }));
 const stepIndex = (e: StepEvent) => e.epoch * STEPS_PER_EPOCH + e.batch;
 /** A copy of a run directory, so one experiment cannot disturb another. */
 const copyRun = (dir: string) => {
@@ -89,7 +91,7 @@ describe('training runs', () => {
   const plan = planOf(specText());
   const base: Omit<RunOptions, 'reporter'> = { plan, baseDir: '.', backend: 'wasm' };
   /** The uninterrupted run: its directory, per-step losses and rates, and end state. */
-  const ref = { dir: '', losses: [] as number[], lrs: [] as number[], tensors: {} as Record<string, number[]>, testCount: 0 };
+  const ref = { dir: '', losses: [] as number[], lrs: [] as number[], tensors: {} as Record<string, number[]>, testCount: 0, bestSaves: [] as number[] };
 
   it('trains: one step event per batch, metrics per epoch, a summary and a checkpoint', async () => {
     ref.dir = tmp();
@@ -113,6 +115,33 @@ describe('training runs', () => {
     expect(summary.test).toEqual(r.of('done')[0]!.test);
     expect(header(ref.dir)).toMatchObject({ step: STEPS, position: { epoch: EPOCHS, batch: 0 }, optimizer: { type: 'sgd', step: STEPS } });
     ref.tensors = tensors(ref.dir);
+    ref.bestSaves = r.of('checkpoint').filter((e) => e.reason === 'best').map((e) => e.step);
+  });
+
+  it('best.ckpt: saved at each epoch whose val_loss (the metric the schedule watches) beats every earlier one; it holds the best epoch', () => {
+    const losses = metricsOf(ref.dir).map((m) => m.val_loss!);
+    const records = losses.flatMap((v, i) => (losses.slice(0, i).every((u) => v < u) ? [i] : []));
+    expect(ref.bestSaves).toEqual(records.map((i) => (i + 1) * STEPS_PER_EPOCH));
+    const bestEpoch = records[records.length - 1]!;
+    expect(losses.indexOf(Math.min(...losses))).toBe(bestEpoch);
+    const best = readCheckpoint(join(ref.dir, 'best.ckpt')).header;
+    expect([best.step, best.history.length, best.position]).toEqual([(bestEpoch + 1) * STEPS_PER_EPOCH, bestEpoch + 1, { epoch: bestEpoch + 1, batch: 0 }]);
+  });
+
+  it('early stopping: with patience 1 and a min_delta no epoch can beat, stops after epoch 2 of 3 and says why', async () => {
+    const dir = tmp();
+    const r = recorder();
+    const early = planOf(specText().replace(/(  schedule: .*\n)/, '$1  early_stopping: { patience: 1, min_delta: 100 }\n'));
+    expect(early.train.earlyStopping).toEqual({ metric: 'val_loss', patience: 1, minDelta: 100 });
+    const s = await startRun({ ...base, plan: early, runDir: dir, reporter: r.reporter });
+    expect(s.status).toBe('finished');
+    expect(metricsOf(dir).map((m) => m.epoch)).toEqual([0, 1]);
+    expect(r.steps()).toHaveLength(2 * STEPS_PER_EPOCH);
+    expect(r.of('message').map((e) => e.text).join('\n')).toMatch(/^early stopping: val_loss has not improved by more than 100 for 1 epoch since epoch 1 \([\d.]+\); the best epoch is kept in .*best\.ckpt$/m);
+    // best.ckpt follows the lowest value, whatever min_delta says about stopping
+    const losses = metricsOf(dir).map((m) => m.val_loss!);
+    expect(readCheckpoint(join(dir, 'best.ckpt')).header.step).toBe((losses.indexOf(Math.min(...losses)) + 1) * STEPS_PER_EPOCH);
+    expect(s.test).not.toBeNull();
   });
 
   it('metrics.jsonl: the rate of each epoch as the plateau schedule says, and images/s = images / seconds', () => {
@@ -262,7 +291,7 @@ describe('training runs', () => {
     config.train.optimizer.lr = 3e38; // the first update overflows float32
     writeFileSync(join(dir, 'plan.json'), JSON.stringify(config));
     // the plan's spec hash is unchanged (plan.json was edited by hand), so the checkpoint is accepted and training resumes with a huge rate
-    await expect(startRun({ resumeDir: dir, epochs: 3, reporter: () => {} })).rejects.toThrow(/loss became (NaN|Infinity|-Infinity).*last good checkpoint/);
+    await expect(startRun({ resumeDir: dir, epochs: 3, reporter: () => {} })).rejects.toThrow(expect.objectContaining({ code: 'NETC5401', message: expect.stringMatching(/loss became (NaN|Infinity|-Infinity).*last good checkpoint/) }));
     expect(readFileSync(join(dir, CKPT)).equals(before)).toBe(true);
   });
 });

@@ -23,6 +23,9 @@ export interface NetcOptions {
   nodeArgs?: string[];
   /** Called with each complete stdout line as it arrives (the child is passed, to signal it). */
   onLine?: (line: string, child: ChildProcess) => void;
+  /** Run as this user and group (a test as root that needs a folder it may not write). */
+  uid?: number;
+  gid?: number;
 }
 
 /** Runs `netc <args>` to completion; colour off, output captured. */
@@ -31,6 +34,8 @@ export function netc(args: string[], options: NetcOptions = {}): Promise<NetcRes
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), NETC_MAIN, ...args], {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' },
+      ...(options.uid !== undefined ? { uid: options.uid } : {}),
+      ...(options.gid !== undefined ? { gid: options.gid } : {}),
     });
     let stdout = '';
     let stderr = '';

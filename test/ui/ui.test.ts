@@ -163,6 +163,13 @@ describe('ui renderings', () => {
     expect(d!.hint).toBe('did you mean `stride`?');
   });
 
+  it('towers and a class count they do not split: the hints offer `connect: all`, not only a multiple', () => {
+    const [split] = compileFixture('shapes/towers-odd-classes-grouped.yaml');
+    expect(split!.hint).toBe('use a multiple of 2, such as 4 or 6, or `connect: all` to compute `fc` whole on every tower');
+    const [classes] = compileFixture('shapes/towers-classes-mismatch.yaml');
+    expect(classes!.hint).toBe('set the last dense layer to `units: 5` with `connect: all`');
+  });
+
   it('a duplicated layer name points back at the first use', () => {
     const [d] = compileFixture('semantics/duplicate-layer-names.yaml');
     expect(d!.related).toHaveLength(1);

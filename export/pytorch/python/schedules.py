@@ -72,3 +72,44 @@ def watched_metric(name, val, train_sums):
     if name == "train_top1_error":
         return train_sums["top1"] / max(1, train_sums["count"])
     return None
+
+
+# The watched metric, as netc's runtime/train/watched-metric.ts: best.ckpt keeps the epoch where it was
+# lowest, early stopping ends the run when it stops improving. Both read only the run's history, so a
+# resumed run picks them up from its checkpoint.
+RECORD_KEYS = ("val_loss", "val_top1_error", "val_top5_error", "train_loss", "train_top1_error")
+
+
+def watched_name(train_cfg):
+    """Early stopping's metric, else the plateau schedule's, else the validation top-1 error."""
+    if train_cfg.get("early_stopping"):
+        return train_cfg["early_stopping"]["metric"]
+    return train_cfg["schedule"]["metric"] if train_cfg["schedule"]["type"] == "plateau" else "val_top1_error"
+
+
+def record_metric(name, m):
+    """The value of `name` in an epoch's metrics (lower is better), or None."""
+    if name == "val_accuracy":
+        v = None if m.get("val_top1_error") is None else -(1 - m["val_top1_error"])
+    else:
+        v = m.get(name) if name in RECORD_KEYS else None
+    return v if v is not None and math.isfinite(v) else None
+
+
+def is_best(name, earlier, value):
+    """Whether `value` beats every earlier epoch's (strictly: a tie keeps the earlier best.ckpt)."""
+    if value is None:
+        return False
+    return all(v is None or value < v for v in (record_metric(name, m) for m in earlier))
+
+
+def early_stop(rule, history):
+    """(best epoch, best value, epochs without improvement) when the history calls for a stop, else None."""
+    best, best_epoch, without = None, -1, 0
+    for epoch, m in enumerate(history):
+        v = record_metric(rule["metric"], m)
+        if v is not None and (best is None or v < best - rule["min_delta"]):
+            best, best_epoch, without = v, epoch, 0
+        else:
+            without += 1
+    return (best_epoch, best, without) if best is not None and without >= rule["patience"] else None

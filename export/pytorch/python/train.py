@@ -30,10 +30,11 @@ import data as datalib
 from checkpoints import CheckpointError, load_optimizer, load_weights, model_tensors, optimizer_tensors, read_checkpoint, write_checkpoint
 from model import PARAMETERS, Model, init_parameters
 from optimizers import make_optimizer, set_learning_rate
-from schedules import Schedule, watched_metric
+from schedules import Schedule, early_stop, is_best, record_metric, watched_metric, watched_name
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECKPOINT = "checkpoint.ckpt"
+BEST_CHECKPOINT = "best.ckpt"
 
 
 def parse_args(argv=None):
@@ -246,12 +247,20 @@ def train(args, rank, world, device, report):
            data=dict(source=d["source"], train=len(train_set), validation=len(d["validation"]), test=len(d["test"])),
            epochs=epochs, batch=batch, run_dir=run_dir, resumed_from=resumed_from)
 
-    def save(reason):
+    best_path = os.path.join(run_dir, BEST_CHECKPOINT)
+    best_metric, stop_rule = watched_name(train_cfg), train_cfg.get("early_stopping")
+
+    def save(reason, best=False):
+        """The run's checkpoint, and best.ckpt first when this epoch is the best so far (a crash between the two redoes the epoch)."""
         if rank == 0:
             header = dict(model=config.MODEL, specHash=config.SPEC_HASH, step=step, position=position,
                           optimizer=dict(type=train_cfg["optimizer"]["type"], step=optimizer.steps), schedule=schedule.state,
                           history=history, epochSums=sums)
-            write_checkpoint(ckpt_path, header, model_tensors(model, PARAMETERS) + optimizer_tensors(model, optimizer, PARAMETERS))
+            tensors = model_tensors(model, PARAMETERS) + optimizer_tensors(model, optimizer, PARAMETERS)
+            if best:
+                write_checkpoint(best_path, header, tensors)
+                report("checkpoint", path=best_path, step=step, reason="best")
+            write_checkpoint(ckpt_path, header, tensors)
             report("checkpoint", path=ckpt_path, step=step, reason=reason)
 
     stop = {"requested": False}
@@ -268,6 +277,13 @@ def train(args, rank, world, device, report):
     pending = dict(loss=zero(), errors=zero(), images=0)
     model.train()
     while position["epoch"] < epochs and status == "finished":
+        stopping = early_stop(stop_rule, history) if stop_rule and position["batch"] == 0 else None
+        if stopping:
+            best_epoch, best, without = stopping
+            by = f" by more than {stop_rule['min_delta']}" if stop_rule["min_delta"] > 0 else ""
+            report("message", level="info", text=f"early stopping: {stop_rule['metric']} has not improved{by} for {without} epoch{'' if without == 1 else 's'} "
+                   f"since epoch {best_epoch + 1} ({best:.4g}); the best epoch is kept in {best_path}")
+            break
         epoch = position["epoch"]
         index_batches = datalib.batch_indices(datalib.epoch_order(len(train_set), args.seed, epoch), batch)
         per_epoch = len(index_batches)
@@ -332,6 +348,9 @@ def train(args, rank, world, device, report):
         lr_used = schedule.lr_at(epoch)
         watched = watched_metric(train_cfg["schedule"]["metric"], val, sums) if train_cfg["schedule"]["type"] == "plateau" else None
         reduced = schedule.on_epoch_end(watched)
+        record = dict(train_loss=sums["loss"] / max(1, sums["count"]), train_top1_error=sums["top1"] / max(1, sums["count"]),
+                      val_loss=val["loss"] if val else None, val_top1_error=val["top1_error"] if val else None, val_top5_error=val["top5_error"] if val else None)
+        best = is_best(best_metric, history, record_metric(best_metric, record))
         m = dict(epoch=epoch, lr=lr_used, train_loss=sums["loss"] / max(1, sums["count"]), train_top1_error=sums["top1"] / max(1, sums["count"]),
                  val_loss=val["loss"] if val else None, val_top1_error=val["top1_error"] if val else None,
                  val_top5_error=val["top5_error"] if val and want_top5 else None,
@@ -339,10 +358,10 @@ def train(args, rank, world, device, report):
         history.append(m)
         if rank == 0:
             with open(os.path.join(run_dir, "metrics.jsonl"), "a") as f:
-                f.write(json.dumps(m) + "\n")
+                f.write(json.dumps(dict(m, epoch=epoch + 1)) + "\n")  # metrics.jsonl counts epochs from 1, as netc's
         report("epoch", epochs=epochs, metrics=m)
         sums = dict(loss=0.0, top1=0, count=0)
-        save("epoch")
+        save("epoch", best)
 
     test = None
     if status == "finished" and len(d["test"]):
