@@ -47,7 +47,7 @@ const NO_EXAMPLE: Partial<Record<DiagnosticCode, { why: string; raisedIn: string
   NETC5202: { why: RUNTIME, raisedIn: 'test/runtime/checkpoint-check.test.ts' },
   NETC5203: { why: RUNTIME, raisedIn: 'test/runtime/checkpoint-check.test.ts' },
   NETC5301: { why: RUNTIME, raisedIn: 'test/runtime/run-dir.test.ts' },
-  NETC5302: { why: RUNTIME, raisedIn: 'test/runtime/data-png.test.ts' },
+  NETC5302: { why: RUNTIME, raisedIn: 'test/runtime/data-decode.test.ts' },
   NETC5303: { why: RUNTIME, raisedIn: 'test/runtime/runtime-errors.test.ts' },
   NETC5401: { why: RUNTIME, raisedIn: 'test/runtime/train-run.test.ts' },
   NETC5402: { why: RUNTIME, raisedIn: 'test/runtime/runtime-errors.test.ts' },

@@ -141,6 +141,7 @@ describe('bad files', () => {
     expect(err).toBeInstanceOf(DataError);
     expect((err as DataError).file).toBe(cut);
     expect((err as DataError).problem).toMatch(/cannot be decoded: .*(premature end|truncated)/i);
+    expect((err as DataError).code).toBe('NETC5302');
     await expect(decodeImage(file(Buffer.from('hello, not an image'), 'jpg'), plain)).rejects.toThrow(/is not a JPEG, PNG, WebP, GIF or TIFF image/);
     await expect(decodeImage(file(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]), 'jpg'), plain)).rejects.toThrow(/cannot be decoded/);
     const svg = file(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"></svg>'), 'jpg');
