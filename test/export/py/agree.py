@@ -54,4 +54,4 @@ for i, spec in enumerate(header["variants"]):
     state = model.state_dict()
     results += [(f"after/{i}/{netc}", torch_to_netc(state[key], layout)) for key, (netc, layout, *_r) in PARAMETERS.items()]
 
-write_checkpoint(out_path, dict(model="agree"), results)
+write_checkpoint(out_path, dict(model="agree", specHash=""), results)

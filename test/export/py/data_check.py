@@ -32,4 +32,4 @@ out.append(("rgb/centre", centre.numpy()))
 no_std = dict(plan_data, preprocess=dict(plan_data["preprocess"], std=None))
 crops = datalib.Pipeline(no_std, (28, 28, 3), (32, 32, 3), pixel_mean).ten_crops(rgb.images[:4])
 out += [(f"rgb/crop{i}", c.numpy()) for i, c in enumerate(crops)]
-write_checkpoint(out_path, dict(model="data-check"), [(k, np.asarray(v, dtype=np.float32)) for k, v in out])
+write_checkpoint(out_path, dict(model="data-check", specHash=""), [(k, np.asarray(v, dtype=np.float32)) for k, v in out])

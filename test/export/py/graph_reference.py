@@ -76,4 +76,4 @@ if torch is not None:
         results.append(("torch/train", model.train()(xt).numpy()))
     results += [("torch/running_mean", model.bn.running_mean.numpy()), ("torch/running_var", model.bn.running_var.numpy())]
 
-write_checkpoint(out_path, dict(model="graph-reference"), [(k, v.astype(np.float32)) for k, v in results])
+write_checkpoint(out_path, dict(model="graph-reference", specHash=""), [(k, v.astype(np.float32)) for k, v in results])
