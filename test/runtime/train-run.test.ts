@@ -9,77 +9,18 @@
  * losses (equal to the reference's from that step on), and its end weights.
  * A run whose restored state is replaced by the initial one must end
  * differently. Broken checkpoints and a diverging run are refused clearly.
+ * (A run killed with SIGKILL is in train-kill.test.ts: it needs the binary.)
  */
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCheckpoint, writeCheckpoint, type CheckpointHeader } from '../../runtime/train/checkpoint.js';
-import type { EpochMetrics, StartEvent, StepEvent, TrainEvent } from '../../runtime/train/events.js';
 import { startRun, type RunOptions } from '../../runtime/train/run.js';
-import { jsonLines, netc } from '../support/netc-process.js';
 import { useTempDirs } from '../support/temp-dirs.js';
 import { planOf } from './helpers.js';
-
-const dataDir = resolve('test/fixtures/data/fashion-mnist');
-/**
- * Three epochs of 4 batches. The plateau schedule's huge min_delta makes every
- * epoch after the first a non-improvement: the rate drops from 0.05 to 0.005
- * after epoch 2 (patience 0), so resuming must restore the schedule too.
- */
-const specText = (lr = 0.05) => `
-netc: 1
-name: tiny-fmnist
-seed: 3
-input: { shape: [28, 28, 1] }
-towers: 2
-defaults: { init: he_normal, round: ceil }
-layers:
-  - { name: conv1, type: conv, filters: 8, kernel: 5, stride: 2, pad: 2, act: relu }
-  - { name: norm1, type: lrn, size: 5, alpha: 1e-4, beta: 0.75, k: 2 }
-  - { name: pool1, type: maxpool, window: 3, stride: 2 }
-  - { name: conv2, type: conv, filters: 8, kernel: 3, pad: 1, connect: tower, act: relu }
-  - { name: flatten, type: flatten }
-  - { name: fc, type: dense, units: 16, act: relu }
-  - { name: drop, type: dropout, p: 0.5 }
-  - { name: out, type: dense, units: 10 }
-  - { name: prob, type: softmax }
-train:
-  batch: 16
-  epochs: 3
-  optimizer: { type: sgd, lr: ${lr}, momentum: 0.9, weight_decay: 0.0005 }
-  schedule: { type: plateau, metric: val_loss, factor: 0.1, patience: 0, min_delta: 100 }
-data:
-  dataset: { kind: fashion-mnist, path: ${JSON.stringify(dataDir)} }
-  validation: test
-  augment: { random_crop: 28, pad: 2, flip: true }
-`;
-const STEPS_PER_EPOCH = 4; // 64 images / 16
-const EPOCHS = 3;
-const STEPS = STEPS_PER_EPOCH * EPOCHS;
+import { CKPT, EPOCHS, header, metricsOf, recorder, requestStop, specText, STEPS, STEPS_PER_EPOCH, stepIndex, tensors } from './tiny-run.js';
 
 const tmp = useTempDirs('run');
-const CKPT = 'checkpoint.ckpt';
-
-/** A reporter that records every event; `onEvent` may act on them (e.g. request a stop). */
-function recorder(onEvent: (e: TrainEvent, steps: number) => void = () => {}) {
-  const events: TrainEvent[] = [];
-  let steps = 0;
-  const reporter = (e: TrainEvent) => {
-    events.push(e);
-    if (e.type === 'step') steps++;
-    onEvent(e, steps);
-  };
-  const of = <T extends TrainEvent['type']>(type: T) => events.filter((e): e is Extract<TrainEvent, { type: T }> => e.type === type);
-  return { events, reporter, of, steps: () => of('step') as StepEvent[], start: () => of('start')[0] as StartEvent };
-}
-/** Asks the run to stop, as Ctrl-C does (the trainer stops before its next step and saves). */
-const requestStop = () => process.emit('SIGINT', 'SIGINT');
-const tensors = (dir: string) => Object.fromEntries([...readCheckpoint(join(dir, CKPT)).tensors].map(([n, t]) => [n, Array.from(t.values)]));
-const header = (dir: string) => readCheckpoint(join(dir, CKPT)).header;
-/** metrics.jsonl counts epochs from 1 (as the progress text); EpochMetrics, as the trainer holds them, from 0. */
-const metricsOf = (dir: string) =>
-  readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EpochMetrics).map((m) => ({ ...m, epoch: m.epoch - 1 }));
-const stepIndex = (e: StepEvent) => e.epoch * STEPS_PER_EPOCH + e.batch;
 /** A copy of a run directory, so one experiment cannot disturb another. */
 const copyRun = (dir: string) => {
   const copy = tmp();
@@ -223,39 +164,6 @@ describe('training runs', () => {
       expect(r.steps()[0]!.loss).not.toBe(ref.losses[3]);
       expect(tensors(dir)).not.toEqual(ref.tensors);
     });
-  });
-
-  it('killed with SIGKILL mid-run (netc train) and resumed: continues from its checkpoint, ends with the reference weights', async () => {
-    const dir = tmp();
-    const specPath = join(dir, 'tiny.yaml');
-    writeFileSync(specPath, specText());
-    const runDir = join(dir, 'run');
-    let killedAfter: Record<string, unknown> | null = null;
-    // kill at the first step checkpoint: 11 steps, 3 validations and the test pass were still to come
-    const child = await netc(['train', specPath, '--run-dir', runDir, '--backend', 'wasm', '--checkpoint-every', '1', '--json'], {
-      onLine: (line, proc) => {
-        const e = JSON.parse(line) as Record<string, unknown>;
-        if (killedAfter === null && e.type === 'checkpoint' && e.reason === 'interval') {
-          killedAfter = e;
-          proc.kill('SIGKILL');
-        }
-      },
-    });
-    expect(killedAfter, child.stderr).not.toBeNull();
-    expect(child.signal).toBe('SIGKILL');
-    // the kill came before the run finished: no done event, no summary, a checkpoint short of the end
-    expect(jsonLines(child.stdout).some((e) => e.type === 'done')).toBe(false);
-    expect(existsSync(join(runDir, 'summary.json'))).toBe(false);
-    const killed = header(runDir);
-    expect(killed.step).toBeGreaterThanOrEqual(1);
-    expect(killed.step).toBeLessThan(STEPS);
-
-    const r = recorder();
-    await startRun({ resumeDir: runDir, reporter: r.reporter });
-    expect(r.start().resumedFrom).toEqual(killed.position);
-    expect(r.steps().map(stepIndex)[0]).toBe(killed.step);
-    expect(r.steps().map((e) => e.loss)).toEqual(ref.losses.slice(killed.step));
-    expect(tensors(runDir)).toEqual(ref.tensors);
   });
 
   it('refuses a damaged checkpoint, naming the file and the problem', async () => {
