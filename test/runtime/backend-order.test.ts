@@ -5,19 +5,9 @@
  * name (this file's process only: vitest runs each file in its own fork).
  */
 import * as tf from '@tensorflow/tfjs';
-import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../../runtime/backend/select.js';
-
-const installed = (pkg: string) => {
-  try {
-    createRequire(import.meta.url).resolve(pkg);
-    return true;
-  } catch {
-    return false;
-  }
-};
-const hasTfjsNode = installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu');
+import { hasTfjsNode } from './helpers.js';
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -1,19 +1,9 @@
 // Backend selection (runtime/backend/select.ts).
 import * as tf from '@tensorflow/tfjs';
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { BackendUnavailableError, initBackend } from '../../runtime/backend/select.js';
 import { WASM_TRAINING_KERNELS } from '../../runtime/kernels/index.js';
-
-const installed = (pkg: string) => {
-  try {
-    createRequire(import.meta.url).resolve(pkg);
-    return true;
-  } catch {
-    return false;
-  }
-};
-const hasTfjsNode = installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu');
+import { hasTfjsNode } from './helpers.js';
 
 describe('initBackend', () => {
   it('initialises wasm from the installed package and registers the training kernels', async () => {

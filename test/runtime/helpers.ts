@@ -1,6 +1,7 @@
 /** Shared helpers for runtime tests: compile a spec from text, make batches. */
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
 import { compileSource } from '../../compiler/compile.js';
 import type { Executor, HostBatch } from '../../runtime/exec/executor.js';
 import type { Plan } from '../../plan/types.js';
@@ -60,3 +61,26 @@ export async function tensorCountsOverSteps(ex: Executor, batch: HostBatch): Pro
   }
   return [after2, tf.memory().numTensors];
 }
+/** The train section of a one-layer model compiled with these `train:` lines (indented by two spaces). */
+export function trainOf(trainLines: string) {
+  return planOf(`
+netc: 1
+name: t
+input: { shape: [3] }
+layers:
+  - { name: fc, type: dense, units: 2 }
+  - { name: prob, type: softmax }
+train:
+${trainLines}
+`).train;
+}
+
+/** Whether tfjs-node (which `--backend auto` would take first) is installed here. */
+export const hasTfjsNode = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'].some((pkg) => {
+  try {
+    createRequire(import.meta.url).resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+});

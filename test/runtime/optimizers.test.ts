@@ -9,20 +9,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Optimizer, type TrainableParam } from '../../runtime/train/optimizer.js';
-import { planOf } from './helpers.js';
+import { trainOf } from './helpers.js';
 
-function optimizerSpec(yaml: string) {
-  return planOf(`
-netc: 1
-name: o
-input: { shape: [3] }
-layers:
-  - { name: fc, type: dense, units: 2 }
-  - { name: prob, type: softmax }
-train:
-  optimizer: ${yaml}
-`).train.optimizer;
-}
+const optimizerSpec = (yaml: string) => trainOf(`  optimizer: ${yaml}`).optimizer;
 
 const W0 = [0.5, -1, 2];
 const G1 = [0.1, -0.2, 0.3];

@@ -5,23 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Schedule } from '../../runtime/train/schedule.js';
-import { planOf } from './helpers.js';
+import { trainOf } from './helpers.js';
 
 /** A schedule for `epochs` epochs with initial rate `lr`, from the spec's `schedule:` mapping. */
 function schedule(yaml: string, lr = 1, epochs = 10): Schedule {
-  const plan = planOf(`
-netc: 1
-name: s
-input: { shape: [3] }
-layers:
-  - { name: fc, type: dense, units: 2 }
-  - { name: prob, type: softmax }
-train:
-  epochs: ${epochs}
-  optimizer: { type: sgd, lr: ${lr} }
-  schedule: ${yaml}
-`);
-  return new Schedule(plan.train.schedule, plan.train.optimizer.lr, plan.train.epochs);
+  const train = trainOf(`  epochs: ${epochs}\n  optimizer: { type: sgd, lr: ${lr} }\n  schedule: ${yaml}`);
+  return new Schedule(train.schedule, train.optimizer.lr, train.epochs);
 }
 
 /** Feeds validation metrics one epoch at a time; returns [reduced?, lr after] per epoch. */
