@@ -86,6 +86,9 @@ const rows: Row[] = [
   // padded 5 + 1 + 1 = 7: (7 - 2) / 2 = 2.5 -> ceil 3 + 1 = 4, but window 4 would start at (4-1)*2 = 6 >= 5 + 1,
   // inside the trailing padding only: Caffe's clamp drops it -> 3, and no extra padding
   { what: "ceil with Caffe's clamp", input: [5, 5, 1], layer: '{ type: maxpool, window: 2, stride: 2, pad: 1, round: ceil }', out: [3, 3], pad: [1, 1, 1, 1], padEnd: [0, 0], k: [2, 2], s: [2, 2], round: 'ceil' },
+  // padded 6 + 1 + 1 = 8: (8 - 3) / 2 = 2.5 -> ceil 3 + 1 = 4; window 4 starts at (4-1)*2 = 6 in the padded
+  // input, 5 in the image (6 < 6 + 1): it covers the last column, so the clamp keeps it; extra (4-1)*2 + 3 - 8 = 1
+  { what: 'ceil keeps a last window that starts in the image past its leading padding', input: [6, 6, 1], layer: '{ type: maxpool, window: 3, stride: 2, pad: 1, round: ceil }', out: [4, 4], pad: [1, 1, 1, 1], padEnd: [1, 1], k: [3, 3], s: [2, 2], round: 'ceil' },
   // (224 - 11) / 4 + 1 = 54.25: ceil -> 55 (cuda-convnet's AlexNet), extra (55-1)*4 + 11 - 224 = 3
   { what: 'ceil on a conv (224 vs 227)', input: [224, 224, 3], layer: '{ type: conv, filters: 4, kernel: 11, stride: 4, round: ceil }', out: [55, 55], pad: [0, 0, 0, 0], padEnd: [3, 3], k: [11, 11], s: [4, 4], round: 'ceil' },
   // avgpool, same: ceil(5/2) = 3; total (3-1)*2 + 3 - 5 = 2 -> 1 and 1
