@@ -12,7 +12,7 @@ const reports = `reports/mutation/${name}/${file.replace(/\.ts$/, '').replace(/\
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   mutate: [file],
-  testFiles: target.tests,
+  testFiles: process.env.NETC_MUTATE_TESTS ? process.env.NETC_MUTATE_TESTS.split(',') : target.tests,
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts', related: false },
   checkers: ['typescript'],

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run mutate -- <target>... [--only=file.ts,...] [stryker flags]`: mutation testing of a folder (targets.mjs), one
+// `npm run mutate -- <target>... [--only=file.ts,...] [--tests=test.ts,...] [stryker flags]`: mutation testing of a folder (targets.mjs), one
 // Stryker run per source file, so a long run can be stopped and continued file by file (each file
 // keeps its incremental results). Prints each file's and each target's score. Flags such as
 // `--force` (redo every mutant) go to Stryker. Reports: reports/mutation/<target>/.
@@ -12,9 +12,13 @@ import { targets } from './targets.mjs';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const args = process.argv.slice(2);
 const names = args.filter((a) => !a.startsWith('-'));
-// --only=a.ts,b.ts: only those files of the folder (by path or file name); the rest go to Stryker.
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
-const flags = args.filter((a) => a.startsWith('-') && !a.startsWith('--only='));
+// --only=a.ts,b.ts: only those files of the folder (by path or file name); --tests=a,b: only those
+// test files (globs) instead of the target's (a quicker run, whose score is a lower bound); the rest
+// go to Stryker.
+const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const only = option('only')?.split(',');
+const tests = option('tests');
+const flags = args.filter((a) => a.startsWith('-') && !a.startsWith('--only=') && !a.startsWith('--tests='));
 if (names.length === 0 || names.some((n) => !(n in targets))) {
   console.error(`usage: npm run mutate -- <target>... [stryker flags]; targets: ${Object.keys(targets).join(', ')}`);
   process.exit(2);
@@ -30,7 +34,7 @@ for (const name of names) {
   const files = all.filter((f) => !only || only.some((o) => f === o || f.endsWith(`/${o}`)));
   for (const file of files) {
     console.log(`\n== ${name}: ${file}`);
-    const r = spawnSync(process.execPath, [stryker, 'run', ...flags], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NETC_MUTATE_TARGET: name, NETC_MUTATE_FILE: file } });
+    const r = spawnSync(process.execPath, [stryker, 'run', ...flags], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NETC_MUTATE_TARGET: name, NETC_MUTATE_FILE: file, ...(tests ? { NETC_MUTATE_TESTS: tests } : {}) } });
     if (r.status !== 0) process.exit(r.status ?? 1);
   }
   // The folder's score from every file's latest report (files run earlier included).
