@@ -172,3 +172,29 @@ describe('adam (bias-corrected moments)', () => {
     expect(opt.step).toBe(2);
   });
 });
+
+describe('parameters and state', () => {
+  it('a parameter without a gradient in a step is left as it was, and so is its state', () => {
+    const moved: TrainableParam = { name: 'a', variable: tf.variable(tf.tensor1d(W0)), lrMult: 1, decayMult: 1 };
+    const kept: TrainableParam = { name: 'b', variable: tf.variable(tf.tensor1d(W0)), lrMult: 1, decayMult: 1 };
+    const opt = new Optimizer(optimizerSpec('{ type: sgd, lr: 0.1, momentum: 0.9, weight_decay: 0 }'), [moved, kept]);
+    made.push(opt);
+    const g = tf.tensor1d(G1);
+    opt.apply({ a: g }, 0.1);
+    g.dispose();
+    // a: v = -0.1 g, w = w0 + v; b: untouched
+    expectClose(Array.from(moved.variable.dataSync()), zip(W0, G1, (w, gi) => w - 0.1 * gi));
+    expect(Array.from(kept.variable.dataSync())).toEqual(W0);
+    expect(Array.from(opt.slots.get('b.velocity')!.dataSync())).toEqual([0, 0, 0]);
+  });
+
+  it('dispose frees its state: two Adam moments for each of two parameters', () => {
+    const params: TrainableParam[] = ['a', 'b'].map((name) => ({ name, variable: tf.variable(tf.tensor1d(W0)), lrMult: 1, decayMult: 1 }));
+    const opt = new Optimizer(optimizerSpec('{ type: adam, lr: 0.01 }'), params);
+    made.push(opt);
+    const before = tf.memory().numTensors;
+    opt.dispose();
+    expect(before - tf.memory().numTensors).toBe(4);
+    expect(opt.slots.size).toBe(0);
+  });
+});
