@@ -107,7 +107,7 @@ describe('Rng matches a BigInt xoshiro128** seeded by splitmix32', () => {
     expect(rng.normal()).toBe(ref.normal(0, 1));
   });
 
-  it('shuffles by Fisher-Yates from the last position down', () => {
+  it('shuffles by Fisher-Yates from the last position down, one draw per position but the first', () => {
     const rng = new Rng(3);
     const ref = new Reference(3);
     const want = Array.from({ length: 10 }, (_, i) => i);
@@ -116,6 +116,8 @@ describe('Rng matches a BigInt xoshiro128** seeded by splitmix32', () => {
       [want[i], want[j]] = [want[j]!, want[i]!];
     }
     expect(Array.from(rng.permutation(10))).toEqual(want);
+    // nine draws for ten items (none for the last position left): the stream goes on from there
+    expect(rng.nextUint32()).toBe(ref.uint32());
   });
 
   it('derives seeds by splitmix32 over the seed, then each part times 0x27d4eb2d', () => {
