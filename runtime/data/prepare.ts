@@ -12,13 +12,14 @@
  * as one that ran through.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../../files/write.js';
 import { decodeImage, storedSize, type DecodeOptions } from './decode.js';
 import { DataError } from './errors.js';
 import { datasetClasses, listingLines, listSplit, splitDir, type ImageFileList } from './image-folder.js';
 import type { DecodeResult } from './jobs.js';
-import { INDEX_FILE, INTERPOLATION, MEAN_FILE, readPreparedIndex, SHARDS_FORMAT, SHARDS_VERSION, writeJsonAtomic, type PreparedIndex, type PreparedSplit } from './prepared.js';
+import { INDEX_FILE, INTERPOLATION, MEAN_FILE, readPreparedIndex, SHARDS_FORMAT, SHARDS_VERSION, type PreparedIndex, type PreparedSplit } from './prepared.js';
 import { shardFileName, ShardWriter } from './shards.js';
 import { badImageError, type BadImage } from './sources.js';
 import { basisFromMoments } from './stats.js';
@@ -74,16 +75,7 @@ function writeState(out: string, state: State, pixelSums: Float64Array): void {
   head.write(STATE_MAGIC, 0, 'latin1');
   head.writeUInt32LE(json.length, 8);
   const pad = Buffer.alloc((8 - ((16 + json.length) % 8)) % 8);
-  const path = join(out, STATE_FILE);
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    for (const b of [head, json, pad, new Uint8Array(pixelSums.buffer, pixelSums.byteOffset, pixelSums.byteLength)]) writeSync(fd, b);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writeFileAtomic(join(out, STATE_FILE), [head, json, pad, new Uint8Array(pixelSums.buffer, pixelSums.byteOffset, pixelSums.byteLength)]);
 }
 
 function readState(out: string, pixelSums: Float64Array): State | null {
@@ -210,22 +202,10 @@ export async function prepareDataset(o: PrepareOptions): Promise<PrepareSummary>
       rgb: raw && { pixels, moments: state.rgb, mean: raw.mean, covariance: raw.covariance, eigenvalues: raw.eigenvalues, eigenvectors: raw.eigenvectors },
     },
   };
-  writeJsonAtomic(join(out, INDEX_FILE), index);
+  writeFileAtomic(join(out, INDEX_FILE), JSON.stringify(index, null, 1) + '\n');
   rmSync(join(out, STATE_FILE), { force: true });
   o.onEvent({ type: 'done', status: 'finished', out, images: index.splits.train.count + (index.splits.test?.count ?? 0), skipped, seconds: (Date.now() - t0) / 1000 });
   return { status: 'finished', out, index };
-}
-
-function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
 }
 
 interface SplitWork {

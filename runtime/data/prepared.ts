@@ -9,7 +9,7 @@
  * the RGB moments with the covariance, eigenvalues and eigenvectors they give
  * (raw 0-255 units), and the per-pixel mean image in mean.f64 (float64 LE, HWC).
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DecodeOptions } from './decode.js';
 import { DataError } from './errors.js';
@@ -57,12 +57,6 @@ export interface PreparedIndex {
 }
 
 export const INTERPOLATION = 'bilinear, antialiased (libvips linear kernel, no JPEG shrink-on-load)';
-
-export function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(value, null, 1) + '\n');
-  renameSync(tmp, path);
-}
 
 /** The prepared dataset at `path` (the shard folder itself or an image folder holding netc-shards/), or null. */
 export function findPrepared(path: string): string | null {
