@@ -40,9 +40,16 @@ export function el(tag: string, a: Attrs = {}, children: string | string[] = '')
   return inner === '' ? `<${tag}${attrs(a)}/>` : `<${tag}${attrs(a)}>${inner}</${tag}>`;
 }
 
-/** A <text> element with escaped content. */
+/**
+ * A <text> element with escaped content. Its textLength is the width the layout reserved
+ * (textWidth), so a browser that lacks the pictures' font (DejaVu Sans, for one, is 10-13%
+ * wider) fits the text to it instead of running it into its neighbours. librsvg ignores
+ * textLength: there only the font stack helps.
+ */
 export function text(x: number, y: number, content: string, a: Attrs = {}): string {
-  return el('text', { x, y, ...a }, esc(content));
+  const size = Number(a['font-size'] ?? 11);
+  const width = textWidth(content, size, a['font-weight'] === 'bold');
+  return el('text', { x, y, ...a, ...(width > 0 ? { textLength: width, lengthAdjust: 'spacingAndGlyphs' } : {}) }, esc(content));
 }
 
 export function points(ps: readonly (readonly [number, number])[]): string {
@@ -55,7 +62,7 @@ export function svgDocument(width: number, height: number, body: string[], optio
   const h = Math.ceil(height);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="${esc(FONT_FAMILY)}" font-size="11">`,
     options.title !== undefined ? el('title', {}, esc(options.title)) : '',
     el('rect', { x: 0, y: 0, width: w, height: h, fill: '#ffffff' }),
     ...body,
@@ -66,17 +73,45 @@ export function svgDocument(width: number, height: number, body: string[], optio
     .join('\n');
 }
 
-/** Rough width of sans-serif text, for layout (no font metrics available). */
+/**
+ * The pictures' font: Helvetica, or the fonts drawn to its widths (Arial, Liberation Sans,
+ * Arimo), so the widths below are the renderer's own; `sans-serif` last for anything else.
+ */
+export const FONT_FAMILY = "Helvetica, Arial, 'Liberation Sans', Arimo, sans-serif";
+
+/** Advance widths in 1/1000 em of printable ASCII (32 to 126), from Helvetica's AFM metrics. */
+const HELVETICA = [
+  278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556,
+  556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667,
+  611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667,
+  667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500,
+  222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
+];
+const HELVETICA_BOLD = [
+  278, 333, 474, 556, 556, 889, 722, 238, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556,
+  556, 556, 556, 556, 556, 556, 556, 333, 333, 584, 584, 584, 611, 975, 722, 722, 722, 722, 667,
+  611, 778, 722, 278, 556, 722, 611, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667,
+  667, 611, 333, 278, 333, 584, 556, 333, 556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556,
+  278, 889, 611, 611, 611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584,
+];
+/** The few non-ASCII characters the pictures use (same in both weights). */
+const OTHER_WIDTHS: Record<string, number> = { '×': 584, '·': 333, '–': 556, '—': 1000, '→': 1000, '…': 1000, '≈': 549, 'µ': 556, '⊕': 838 };
+
+/**
+ * Width of a text in the pictures' font, for layout: the sum of its characters' advance
+ * widths (kerning ignored: under 1% on layer names). test/pictures/text-metrics.test.ts
+ * checks it against text rendered by librsvg. Characters outside the table count as wide
+ * letters (1 em for CJK and other wide scripts).
+ */
 export function textWidth(s: string, fontSize: number, bold = false): number {
-  let w = 0;
+  const table = bold ? HELVETICA_BOLD : HELVETICA;
+  let units = 0;
   for (const ch of s) {
-    if ('il.,:;|!\' ()[]/'.includes(ch)) w += 0.32;
-    else if ('mwMW%@'.includes(ch)) w += 0.85;
-    else if ((ch >= '0' && ch <= '9') || ch === '×') w += 0.62; // digits are as wide as each other, '1' included
-    else if (ch >= 'A' && ch <= 'Z') w += 0.68;
-    else w += 0.56;
+    const c = ch.codePointAt(0)!;
+    if (c >= 32 && c <= 126) units += table[c - 32]!;
+    else units += OTHER_WIDTHS[ch] ?? (c >= 0x1100 ? 1000 : 667);
   }
-  return w * fontSize * (bold ? 1.07 : 1);
+  return (units / 1000) * fontSize;
 }
 
 /** Arrow-head marker definitions, one per colour, referenced as url(#arrow-<id>). */
