@@ -205,6 +205,58 @@ describe('architecture diagram of a graph on two towers', () => {
   });
 });
 
+describe('exchanges between towers in a graph', () => {
+  // A stem per tower that every branch reads whole: three exchanges leave the same column, and
+  // the crossing lines run through the other lane's rows of boxes and labels.
+  const dir = tempDir();
+  writeFileSync(
+    join(dir, 'branch-exchanges.yaml'),
+    [
+      'netc: 1',
+      'name: branch-exchanges',
+      'input: { shape: [28, 28, 192] }',
+      'towers: 2',
+      'defaults: { act: relu }',
+      'layers:',
+      '  - { name: stem, type: conv, filters: 64, kernel: 1, connect: tower }',
+      '  - { name: b1, type: conv, filters: 64, kernel: 1, connect: all }',
+      '  - { name: b2reduce, type: conv, filters: 96, kernel: 1, input: stem, connect: all }',
+      '  - { name: b2, type: conv, filters: 128, kernel: 3, pad: 1, connect: all }',
+      '  - { name: b3reduce, type: conv, filters: 16, kernel: 1, input: stem, connect: all }',
+      '  - { name: b3, type: conv, filters: 32, kernel: 5, pad: 2, connect: tower }',
+      '  - { name: mix, type: concat, inputs: [b1, b2, b3] }',
+      '  - { name: gap, type: globalavgpool }',
+      '  - { name: fc, type: dense, units: 10, connect: all }',
+      '',
+    ].join('\n'),
+  );
+  const report = buildReport(compiledPlan(join(dir, 'branch-exchanges.yaml')));
+  const doc = parseXml(renderArchitectureSvg(report));
+  afterAll(removeTempDirs);
+
+  it('puts each exchange label on its own lines, over no box, layer label or other exchange label', () => {
+    checkReadable(doc, ['input', ...report.layers.map((l) => l.name)], edgesOf(report));
+    const exchanges = findAll(doc, byClass('exchange'));
+    expect(exchanges.map((g) => g.attrs['data-consumer']).sort()).toEqual(['b1', 'b2', 'b2reduce', 'b3reduce', 'fc']);
+    const tags = exchanges.map((g) => {
+      const r = findAll(g, byClass('exchange-label'))[0]!;
+      return { name: g.attrs['data-consumer']!, g, r: { x: Number(r.attrs.x), y: Number(r.attrs.y), w: Number(r.attrs.width), h: Number(r.attrs.height) } };
+    });
+    const boxes = ['input', ...report.layers.map((l) => l.name)].map((n) => [n, boxOf(doc, n)] as const);
+    const labels = labelRects(doc);
+    for (const [k, a] of tags.entries()) {
+      for (const [name, r] of boxes) expect(overlap(a.r, r), `${a.name}'s exchange label over ${name}`).toBe(false);
+      for (const l of labels) expect(overlap(a.r, l.r), `${a.name}'s exchange label over the label ${l.s}`).toBe(false);
+      for (const b of tags.slice(k + 1)) expect(overlap(a.r, b.r), `exchange labels of ${a.name} and ${b.name} overlap`).toBe(false);
+      // its centre is on one of its own crossing lines
+      const cx = a.r.x + a.r.w / 2;
+      const cy = a.r.y + a.r.h / 2;
+      const onLine = segmentsOf(a.g).some((s) => Math.abs((s.x2 - s.x1) * (cy - s.y1) - (s.y2 - s.y1) * (cx - s.x1)) / Math.hypot(s.x2 - s.x1, s.y2 - s.y1) < 0.5);
+      expect(onLine, `${a.name}'s exchange label sits on its lines`).toBe(true);
+    }
+  });
+});
+
 describe('graph layout', () => {
   it('keeps a chain in one row, one column per op', () => {
     const layout = layoutGraph([[], [0], [1], [2]]);

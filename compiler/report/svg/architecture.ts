@@ -144,6 +144,44 @@ function route(x1: number, y1: number, yRun: number, x2: number, y2: number, sum
   return el('path', { d, fill: 'none', stroke: FLOW, 'stroke-width': 1.2, 'stroke-linejoin': 'round', 'marker-end': 'url(#arrow-flow)' });
 }
 
+interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+interface Segment {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+const overlaps = (a: Rect, b: Rect) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+
+/** Height of an exchange's label. */
+const EXCHANGE_LABEL_H = 15;
+/** Where along its lines an exchange's label may sit (0: the reader's end), nearest the middle first. */
+const LABEL_STOPS = [0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82];
+
+/**
+ * The centre of a w x h label on one of an exchange's crossing lines: where they cross if
+ * that is free, else the free point nearest the middle of a line, so the label never covers a
+ * box, a layer's label or another exchange's label (two towers' lines cross in the middle;
+ * with branches in both lanes that middle is often a row of boxes or labels). When nothing is
+ * free it stays in the middle.
+ */
+function placeOnLines(lines: readonly Segment[], w: number, h: number, occupied: readonly Rect[]): { x: number; y: number } {
+  const at = (l: Segment, f: number) => ({ x: l.x1 + (l.x2 - l.x1) * f, y: l.y1 + (l.y2 - l.y1) * f });
+  const free = (p: { x: number; y: number }) => !occupied.some((r) => overlaps(r, { x: p.x - w / 2, y: p.y - h / 2, w, h }));
+  for (const f of LABEL_STOPS) {
+    for (const l of lines) {
+      const p = at(l, f);
+      if (free(p)) return p;
+    }
+  }
+  return at(lines[0]!, 0.5);
+}
+
 const exchangeLabel = (l: ReportLayer) => `⇄ ${formatBytes(l.exchangeBytesPerBatch)}/batch`;
 
 /** Label lines under each box, and their spacing. */
@@ -250,6 +288,24 @@ export function renderArchitectureSvg(report: Report): string {
     }
   }
 
+  // Where each op's label lines go: under its box in the last lane.
+  const lastLane = trackY[lanes - 1]!;
+  const labelsOf = (i: number): { x: number; y: number; s: string; size: number; bold: boolean; k: number }[] => {
+    const c = layout.column[i]!;
+    const cx = colX[c]! + colW[c]! / 2;
+    const labelTop = lastLane[layout.track[i]!]! + trackDown[layout.track[i]!]! + labelGap;
+    return nodes[i]!.label.flatMap((s, k) => (s === '' ? [] : [{ x: cx, y: labelTop + k * LINE, s, size: k === 0 ? 11 : labelFont, bold: k === 0, k }]));
+  };
+  // What an exchange's label must not cover: every box (with its channel count above it) and every label line.
+  const occupied: Rect[] = [];
+  for (const [i, n] of nodes.entries()) {
+    for (const cy of ys(i)) occupied.push({ x: boxX(i), y: cy - n.box.h / 2 - n.box.dy - (lanes > 1 ? 14 : 0), w: n.box.t + n.box.dx, h: n.box.h + n.box.dy + (lanes > 1 ? 14 : 0) });
+    for (const l of labelsOf(i)) {
+      const w = textWidth(l.s, l.size, l.bold);
+      occupied.push({ x: l.x - w / 2, y: l.y - l.size, w, h: l.size + 3 });
+    }
+  }
+
   // Edges first, so boxes sit on top of them.
   for (const e of layout.edges) {
     const from = nodes[e.from]!;
@@ -273,20 +329,21 @@ export function renderArchitectureSvg(report: Report): string {
     // The exchange a cross-tower layer needs sits on the edge from what it reads.
     if (to.exchange && to.layer && e.from === (to.layer.inputs.length ? index.get(to.layer.inputs[0]!) : undefined)) {
       const crossing: string[] = [];
-      for (const [a, y1] of y1s.entries()) for (const [b, y2] of y2s.entries()) if (a !== b) crossing.push(line(x1, y1, x2, y2, EXCHANGE, 'exchange', { 'stroke-width': 1.5 }));
+      const lines: Segment[] = [];
+      for (const [a, y1] of y1s.entries()) for (const [b, y2] of y2s.entries()) if (a !== b) lines.push({ x1, y1, x2, y2 });
+      for (const l of lines) crossing.push(line(l.x1, l.y1, l.x2, l.y2, EXCHANGE, 'exchange', { 'stroke-width': 1.5 }));
       const label = exchangeLabel(to.layer);
       const lw = textWidth(label, 10) + 8;
-      const lx = (x1 + x2) / 2;
-      const my = midOf(layout.track[e.to]!);
-      crossing.push(el('rect', { x: lx - lw / 2, y: my - 8, width: lw, height: 15, rx: 3, fill: '#ffffff', stroke: EXCHANGE, 'stroke-width': 0.8 }));
-      crossing.push(text(lx, my + 3.5, label, { 'text-anchor': 'middle', 'font-size': 10, fill: EXCHANGE }));
+      const at = placeOnLines(lines, lw, EXCHANGE_LABEL_H, occupied);
+      occupied.push({ x: at.x - lw / 2, y: at.y - EXCHANGE_LABEL_H / 2, w: lw, h: EXCHANGE_LABEL_H });
+      crossing.push(el('rect', { class: 'exchange-label', x: at.x - lw / 2, y: at.y - EXCHANGE_LABEL_H / 2, width: lw, height: EXCHANGE_LABEL_H, rx: 3, fill: '#ffffff', stroke: EXCHANGE, 'stroke-width': 0.8 }));
+      crossing.push(text(at.x, at.y + 3.5, label, { 'text-anchor': 'middle', 'font-size': 10, fill: EXCHANGE }));
       const kind = to.layer.connect === 'replicated' ? 'gather' : 'all-gather';
       body.push(el('g', { class: 'exchange', 'data-consumer': to.layer.name }, [el('title', {}, esc(`${kind} before ${to.layer.name}: ${formatBytes(to.layer.exchangeBytesPerBatch)} per batch of ${t.batch}, forward + backward`)), ...crossing]));
     }
   }
 
   // Boxes and their labels, under each box in the last lane.
-  const lastLane = trackY[lanes - 1]!;
   for (const [i, n] of nodes.entries()) {
     const fill = FILL[n.type] ?? ACTIVATION_FILL;
     const bx = boxX(i);
@@ -300,14 +357,10 @@ export function renderArchitectureSvg(report: Report): string {
         parts.push(text(bx + (n.box.t + n.box.dx) / 2, cy - n.box.h / 2 - n.box.dy - 4, String(n.box.perLane), { 'text-anchor': 'middle', 'font-size': 9, fill: '#555555' }));
       }
     }
-    const c = layout.column[i]!;
-    const cx = colX[c]! + colW[c]! / 2;
-    const labelTop = lastLane[layout.track[i]!]! + trackDown[layout.track[i]!]! + labelGap;
-    for (const [k, s] of n.label.entries()) {
-      if (s === '') continue;
+    for (const { x, y, s, k } of labelsOf(i)) {
       const style = k === 0 ? { 'font-weight': 'bold', 'font-size': 11 } : k === 3 ? { 'font-size': labelFont, fill: '#222222' } : { 'font-size': labelFont, fill: '#666666' };
       // A white halo, so an edge that passes a label (a shortcut rising into its ⊕) runs behind the text.
-      parts.push(text(cx, labelTop + k * LINE, s, { 'text-anchor': 'middle', ...style, stroke: '#ffffff', 'stroke-width': 3, 'paint-order': 'stroke' }));
+      parts.push(text(x, y, s, { 'text-anchor': 'middle', ...style, stroke: '#ffffff', 'stroke-width': 3, 'paint-order': 'stroke' }));
     }
     body.push(el('g', { class: n.layer ? 'layer' : 'input', 'data-layer': name }, parts));
   }
