@@ -4,7 +4,7 @@
 
 const compilerTests = [
   'test/compiler/alexnet.test.ts', 'test/compiler/blocks.test.ts', 'test/compiler/geometry.test.ts', 'test/compiler/graph.test.ts', 'test/compiler/error-docs.test.ts',
-  'test/compiler/internal-error.test.ts', 'test/compiler/plan-check.test.ts', 'test/compiler/plan-v1-upgrade.test.ts',
+  'test/compiler/internal-error.test.ts', 'test/compiler/plan-check.test.ts', 'test/compiler/plan-check-graph.test.ts', 'test/compiler/plan-v1-upgrade.test.ts',
   'test/ui/ui.test.ts', 'test/variants/*.test.ts', 'test/dsl/errors.test.ts',
 ];
 const trainTests = [

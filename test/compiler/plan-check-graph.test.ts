@@ -1,0 +1,205 @@
+/**
+ * plan/check.ts, one edit per check: each kind of contradiction a hand edit or a buggy tool can
+ * put in a plan, on the graph ops (batchnorm, add, concat, global pooling) as well as AlexNet's,
+ * with the sentence the checker must say. The expected numbers are worked out by hand in each
+ * case's name or comment (conv/pool formula, parameter shapes, byte counts), not taken from
+ * the checker.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileFile } from '../../compiler/compile.js';
+import { checkPlanConsistency } from '../../plan/check.js';
+import type { Plan, PlanOp } from '../../plan/types.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const compiled = (file: string) => compileFile(join(root, file)).plan!;
+const plans = {
+  resnet: compiled('examples/fashion-mnist/fmnist-resnet.yaml'),
+  inception: compiled('examples/graphs/inception-module.yaml'),
+  alexnet: compiled('specs/alexnet.yaml'),
+};
+/** The problems in a copy of a shipped plan after `f` edited it. */
+function problemsAfter(which: keyof typeof plans, f: (p: Plan, op: (name: string) => PlanOp) => void): string[] {
+  const copy = structuredClone(plans[which]);
+  f(copy, (name) => copy.ops.find((o) => o.name === name)!);
+  return checkPlanConsistency(copy);
+}
+const param = (p: Plan, name: string) => p.params.find((x) => x.name === name)!;
+
+it('the three plans are consistent to start with', () => {
+  for (const p of Object.values(plans)) expect(checkPlanConsistency(p)).toEqual([]);
+});
+
+describe('parameters', () => {
+  it('listed twice', () => {
+    expect(problemsAfter('resnet', (p) => { p.params.push(structuredClone(param(p, 'fc.bias'))); })).toContain('parameter `fc.bias` is listed twice');
+  });
+  it('a count that is not the product of the shape (3 x 3 x 1 x 16 = 144)', () => {
+    expect(problemsAfter('resnet', (p) => { param(p, 'conv1.weight').count = 145; })).toContain('parameter `conv1.weight` has shape [3, 3, 1, 16] but count 145');
+  });
+  it('a shape with a zero or fractional size', () => {
+    expect(problemsAfter('resnet', (p) => { Object.assign(param(p, 'fc.bias'), { shape: [0], count: 0 }); })).toContain('parameter `fc.bias` has shape [0] but count 0');
+    expect(problemsAfter('resnet', (p) => { Object.assign(param(p, 'fc.bias'), { shape: [2.5, 4], count: 10 }); })).toContain('parameter `fc.bias` has shape [2.5, 4] but count 10');
+  });
+  it('a tower axis the shape lacks (a 4-d weight has axes 0 to 3)', () => {
+    for (const axis of [4, -1, 1.5]) {
+      expect(problemsAfter('resnet', (p) => { param(p, 'conv1.weight').towerAxis = axis; })).toContain(`parameter \`conv1.weight\` splits over towers along axis ${axis}, which its shape [3, 3, 1, 16] lacks`);
+    }
+    expect(problemsAfter('resnet', (p) => { param(p, 'conv1.weight').towerAxis = 3; })).toEqual([]);
+  });
+  it('a multiplier that is not finite', () => {
+    expect(problemsAfter('resnet', (p) => { param(p, 'fc.weight').lrMult = Number.POSITIVE_INFINITY; })).toContain('parameter `fc.weight` has a multiplier that is not a finite number');
+    expect(problemsAfter('resnet', (p) => { param(p, 'fc.weight').decayMult = Number.NaN; })).toContain('parameter `fc.weight` has a multiplier that is not a finite number');
+  });
+  it('a parameter no op uses', () => {
+    const problems = problemsAfter('resnet', (p) => {
+      p.params.push({ ...structuredClone(param(p, 'fc.bias')), name: 'fc.extra' });
+    });
+    expect(problems).toContain('parameter `fc.extra` belongs to no op');
+  });
+  it("batchnorm's four vectors have the channel count of its input (16 for bn1)", () => {
+    const problems = problemsAfter('resnet', (p) => {
+      Object.assign(param(p, 'bn1.running_var'), { shape: [32], count: 32 });
+    });
+    expect(problems).toContain('op `bn1`: needs `bn1.running_var` (running variance) of shape [16], the plan lists [32]');
+    expect(problemsAfter('resnet', (p, op) => { const bn = op('bn1'); if (bn.op === 'batchnorm') bn.params.scale = 'bn2.scale'; })).toContain(
+      'op `bn1`: needs parameter `bn2.scale`, which the plan does not list',
+    );
+  });
+  it('a conv weight whose input depth is not the input channels over the groups (conv2 in AlexNet: 96 / 2 = 48)', () => {
+    const problems = problemsAfter('alexnet', (_p, op) => { const c = op('conv2'); if (c.op === 'conv2d') c.attrs.groups = 1; });
+    expect(problems).toContain('op `conv2`: needs `conv2.weight` (weight) of shape [5, 5, 96, 256], the plan lists [5, 5, 48, 256]');
+  });
+});
+
+describe('ops and edges', () => {
+  it('an id that is not its position', () => {
+    expect(problemsAfter('resnet', (_p, op) => { op('gap').id = 99; })).toContain('op `gap`: has id 99 at position 23');
+  });
+  it('op 0 that is not the input', () => {
+    expect(problemsAfter('resnet', (p) => { p.ops[0]!.op = 'flatten'; })).toContain('op `input`: op 0 must be the model input');
+  });
+  it('an input op that reads something', () => {
+    expect(problemsAfter('resnet', (p) => { p.ops[0]!.inputs = [0]; p.ops[0]!.inputShapes = [[28, 28, 1]]; })).toContain('op `input`: the input reads nothing');
+  });
+  it('inputs and input shapes of different lengths', () => {
+    expect(problemsAfter('resnet', (_p, op) => { op('block1.add').inputShapes.pop(); })).toContain('op `block1.add`: reads 2 inputs but lists 1 input shapes');
+  });
+  it('an edge to itself or to a negative id', () => {
+    expect(problemsAfter('resnet', (_p, op) => { op('gap').inputs = [23]; })).toContain('op `gap`: reads op 23, which does not come before it');
+    expect(problemsAfter('resnet', (_p, op) => { op('gap').inputs = [-1]; })).toContain('op `gap`: reads op -1, which does not come before it');
+  });
+  it('an output shape that is empty or has a fractional size', () => {
+    expect(problemsAfter('resnet', (_p, op) => { op('gap').outputShape = []; })).toContain('op `gap`: has output shape []');
+    expect(problemsAfter('resnet', (_p, op) => { op('gap').outputShape = [63.5]; })).toContain('op `gap`: has output shape [63.5]');
+  });
+  it('an output shape of size 0 is a shape (a valid whole number), checked against what the op gives', () => {
+    expect(problemsAfter('resnet', (_p, op) => { op('gap').outputShape = [0]; })).toContain('op `gap`: output shape is [0] but its inputs and attributes give [64]');
+  });
+  it('a tower count other than the model\'s, and a split output in a one-tower model', () => {
+    expect(problemsAfter('resnet', (_p, op) => { op('fc').towers.count = 2; })).toContain('op `fc`: counts 2 towers, the model has 1');
+    expect(problemsAfter('resnet', (_p, op) => { op('fc').towers.output = 'split'; })).toContain('op `fc`: is split over towers in a model with one tower');
+  });
+  it('output bytes that are not 4 per value (gap: 64 values, 256 bytes; an exchange counts none)', () => {
+    expect(problemsAfter('resnet', (_p, op) => { op('gap').cost.outputBytes = 64; })).toContain('op `gap`: output is 64 bytes, [64] float32 values are 256');
+    const exchange = plans.alexnet.ops.find((o) => o.op === 'exchange')!;
+    expect(exchange.cost.outputBytes).toBe(0);
+    expect(problemsAfter('alexnet', (_p, op) => { op(exchange.name).cost.outputBytes = 4; })).toContain(`op \`${exchange.name}\`: output is 4 bytes, [${exchange.outputShape.join(', ')}] float32 values are 0`);
+  });
+});
+
+describe('shapes of the graph ops', () => {
+  it('add: inputs of different shapes, and one input only', () => {
+    const problems = problemsAfter('resnet', (_p, op) => {
+      const add = op('block2.add');
+      add.inputs = [op('block2.bn2').id, op('block1.add').id];
+      add.inputShapes = [[7, 7, 32], [14, 14, 16]];
+    });
+    expect(problems).toContain('op `block2.add`: adds [7, 7, 32] and [14, 14, 16]');
+    const one = problemsAfter('resnet', (_p, op) => { const add = op('block1.add'); add.inputs.pop(); add.inputShapes.pop(); });
+    expect(one).toContain('op `block1.add`: needs 2 inputs');
+  });
+  it('concat: the channels add up (64 + 128 + 32 + 32 = 256), other sizes must agree', () => {
+    expect(problemsAfter('inception', (_p, op) => { op('mix').outputShape = [28, 28, 224]; })).toContain('op `mix`: output shape is [28, 28, 224] but its inputs and attributes give [28, 28, 256]');
+    const problems = problemsAfter('inception', (_p, op) => {
+      const b4 = op('b4pool');
+      if (b4.op === 'maxpool') b4.attrs.stride = [2, 2];
+    });
+    // (28 + 1 + 1 - 3) / 2 + 1 = 14
+    expect(problems).toContain('op `b4pool`: output shape is [28, 28, 192] but its inputs and attributes give [14, 14, 192]');
+    const differs = problemsAfter('inception', (_p, op) => { op('mix').inputShapes[3] = [14, 14, 32]; });
+    expect(differs).toContain('op `mix`: joins inputs whose sizes differ other than in the last axis: [28, 28, 64], [28, 28, 128], [28, 28, 32], [14, 14, 32]');
+    const rank = problemsAfter('inception', (_p, op) => { op('mix').inputShapes[1] = [28, 28, 64, 2]; });
+    expect(rank.some((m) => m.startsWith('op `mix`: joins inputs whose sizes differ'))).toBe(true);
+    expect(problemsAfter('inception', (_p, op) => { const mix = op('mix'); mix.inputs = []; mix.inputShapes = []; })).toContain('op `mix`: needs an input');
+  });
+  it('global pooling keeps the channels ([4, 4, 64] -> [64]) and needs a map', () => {
+    expect(problemsAfter('resnet', (_p, op) => { op('gap').outputShape = [16]; op('fc').inputShapes = [[16]]; })).toContain('op `gap`: output shape is [16] but its inputs and attributes give [64]');
+    expect(problemsAfter('resnet', (_p, op) => { op('gap').inputs = [op('fc').id - 1]; op('gap').inputShapes = [[1024]]; })).toContain('op `gap`: needs an HxWxC input, not [1024]');
+  });
+  it('dense needs a flat input, whole unit counts and groups that divide its inputs', () => {
+    expect(problemsAfter('resnet', (_p, op) => { op('fc').inputShapes = [[4, 4, 64]]; })).toContain('op `fc`: needs a flat input, not [4, 4, 64]');
+    expect(problemsAfter('resnet', (_p, op) => { const fc = op('fc'); if (fc.op === 'dense') fc.attrs.units = 0; })).toContain('op `fc`: has a unit or group count that is not a positive whole number');
+    expect(problemsAfter('resnet', (_p, op) => { const fc = op('fc'); if (fc.op === 'dense') fc.attrs.groups = 3; })).toContain('op `fc`: 3 groups do not divide 64 inputs');
+  });
+  it('conv: whole positive sizes, groups that divide channels and filters, filters that split over the towers', () => {
+    expect(problemsAfter('resnet', (_p, op) => { const c = op('conv1'); if (c.op === 'conv2d') c.attrs.stride = [0, 1]; })).toContain(
+      'op `conv1`: has a kernel, stride, dilation, padding, filter or group count that is not a valid whole number',
+    );
+    expect(problemsAfter('resnet', (_p, op) => { const c = op('conv1'); if (c.op === 'conv2d') c.attrs.pad = [1, 1, -1, 1]; })).toContain(
+      'op `conv1`: has a kernel, stride, dilation, padding, filter or group count that is not a valid whole number',
+    );
+    expect(problemsAfter('resnet', (_p, op) => { const c = op('block1.conv1'); if (c.op === 'conv2d') c.attrs.groups = 3; })).toContain('op `block1.conv1`: 3 groups do not divide 16 input channels and 16 filters');
+    expect(problemsAfter('alexnet', (_p, op) => { const c = op('conv1'); if (c.op === 'conv2d') c.attrs.filters = 95; })).toContain('op `conv1`: 95 filters do not split over 2 towers');
+    // dilation 2: effective kernel 2 x (3 - 1) + 1 = 5, (14 + 2 - 5) / 1 + 1 = 12
+    expect(problemsAfter('resnet', (_p, op) => { const c = op('block1.conv1'); if (c.op === 'conv2d') c.attrs.dilation = [2, 2]; })).toContain(
+      'op `block1.conv1`: output shape is [14, 14, 16] but its inputs and attributes give [12, 12, 16]',
+    );
+    // padEnd (ceil mode's extra row): (7 + 1 + 1 + 1 - 3) / 2 + 1 = 4, and with one more: (7 + 2 + 2 - 3) / 2 + 1 = 5
+    expect(problemsAfter('resnet', (_p, op) => { const c = op('block3.conv1'); if (c.op === 'conv2d') c.attrs.padEnd = [2, 2]; })).toContain(
+      'op `block3.conv1`: output shape is [4, 4, 64] but its inputs and attributes give [5, 5, 64]',
+    );
+  });
+  it('pooling: whole positive sizes; each axis from its own window, stride and padding', () => {
+    expect(problemsAfter('resnet', (_p, op) => { const c = op('pool1'); if (c.op === 'maxpool') c.attrs.window = [2, 0]; })).toContain('op `pool1`: has a window, stride or padding that is not a valid whole number');
+    // a 2x3 window on 28x28 with stride 2: 14 rows, (28 - 3) / 2 + 1 = 13 columns
+    expect(problemsAfter('resnet', (_p, op) => { const c = op('pool1'); if (c.op === 'maxpool') c.attrs.window = [2, 3]; })).toContain(
+      'op `pool1`: output shape is [14, 14, 16] but its inputs and attributes give [14, 13, 16]',
+    );
+    // padding the width only: (28 + 1 + 1 - 2) / 2 + 1 = 15 columns
+    expect(problemsAfter('resnet', (_p, op) => { const c = op('pool1'); if (c.op === 'maxpool') c.attrs.pad = [0, 0, 1, 1]; })).toContain(
+      'op `pool1`: output shape is [14, 14, 16] but its inputs and attributes give [14, 15, 16]',
+    );
+  });
+  it('flatten multiplies out its input (4 x 4 x 64 = 1024)', () => {
+    const problems = problemsAfter('alexnet', (_p, op) => { op('flatten').outputShape = [9000]; });
+    expect(problems).toContain('op `flatten`: output shape is [9000] but its inputs and attributes give [9216]');
+  });
+  it('shape-keeping ops (batchnorm, softmax) give their input', () => {
+    expect(problemsAfter('resnet', (_p, op) => { op('bn1').outputShape = [28, 28, 8]; })).toContain('op `bn1`: output shape is [28, 28, 8] but its inputs and attributes give [28, 28, 16]');
+    expect(problemsAfter('resnet', (_p, op) => { op('prob').outputShape = [11]; })).toContain('op `prob`: output shape is [11] but its inputs and attributes give [10]');
+  });
+});
+
+describe('the model as a whole', () => {
+  it("an input op whose shape is not the model's", () => {
+    expect(problemsAfter('resnet', (p) => { p.input.shape = [32, 32, 1]; })).toContain("the input op's shape differs from the model input [32, 32, 1]");
+  });
+  it('an output or logits naming no op', () => {
+    expect(problemsAfter('resnet', (p) => { p.output.op = 'probs'; })).toContain('the output names `probs` (op), which is no op');
+    expect(problemsAfter('resnet', (p) => { p.output.logits = 'fc9'; })).toContain('the output names `fc9` (logits), which is no op');
+  });
+  it('a class count the logits do not have', () => {
+    expect(problemsAfter('resnet', (p) => { p.output.classes = 12; })).toContain('the output has 12 classes but the logits `fc` have shape [10]');
+    expect(problemsAfter('inception', (p) => { p.output.classes = null; })).toEqual([]);
+  });
+  it('totals of buffers, ops\' params and mult-adds that do not add up (buffers: 2 x 672 / 2 running statistics; 2,636,672 mult-adds)', () => {
+    expect(problemsAfter('resnet', (p) => { p.totals.buffers = 671; })).toContain('totals say 671 buffers, the ops and parameters add up to 672');
+    expect(problemsAfter('resnet', (p) => { p.totals.macs = 2636000; })).toContain('totals say 2636000 macs, the ops and parameters add up to 2636672');
+    expect(problemsAfter('resnet', (_p, op) => { op('fc').cost.params = 640; })).toContain('totals say 77754 params of the ops, the ops and parameters add up to 77744');
+    // a running statistic marked trainable moves 16 values from buffers to params
+    const moved = problemsAfter('resnet', (p) => { param(p, 'bn1.running_mean').trainable = true; });
+    expect(moved).toContain('totals say 77754 params, the ops and parameters add up to 77770');
+    expect(moved).toContain('totals say 672 buffers, the ops and parameters add up to 656');
+  });
+});
