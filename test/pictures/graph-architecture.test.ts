@@ -10,21 +10,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../compiler/report/report-data.js';
 import { renderArchitectureSvg } from '../../compiler/report/svg/architecture.js';
 import { layoutGraph } from '../../compiler/report/svg/graph-layout.js';
-import { textWidth } from '../../compiler/report/svg/svg.js';
+import { textWidth, type Rect, type Segment } from '../../compiler/report/svg/svg.js';
 import { byClass, compiledPlan, findAll, parseXml, removeTempDirs, tempDir, unescapeXml, type XmlElement } from './helpers.js';
 
-interface Rect {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
-interface Segment {
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
-}
 
 const layerGroup = (doc: XmlElement, name: string) => findAll(doc, (e) => e.attrs['data-layer'] === name)[0]!;
 /** The front face of a layer's (first) box, or the square around an ⊕. */

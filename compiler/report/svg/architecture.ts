@@ -13,7 +13,7 @@
 import { formatBytes, formatShort } from '../format.js';
 import type { Report, ReportLayer } from '../report-data.js';
 import { layoutGraph, type GraphLayout } from './graph-layout.js';
-import { arrowMarker, el, esc, points, svgDocument, text, textWidth } from './svg.js';
+import { arrowMarker, el, esc, points, svgDocument, text, textWidth, type Rect, type Segment } from './svg.js';
 
 interface Box {
   kind: 'map' | 'vector' | 'sum';
@@ -144,18 +144,6 @@ function route(x1: number, y1: number, yRun: number, x2: number, y2: number, sum
   return el('path', { d, fill: 'none', stroke: FLOW, 'stroke-width': 1.2, 'stroke-linejoin': 'round', 'marker-end': 'url(#arrow-flow)' });
 }
 
-interface Rect {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
-interface Segment {
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
-}
 const overlaps = (a: Rect, b: Rect) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
 /** Height of an exchange's label. */

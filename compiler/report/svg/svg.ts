@@ -23,6 +23,21 @@ export function num(v: number): string {
   return Object.is(r, -0) || r === 0 ? '0' : String(r);
 }
 
+/** An axis-aligned rectangle: top-left corner, width and height. */
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+/** A straight line from (x1, y1) to (x2, y2). */
+export interface Segment {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
 export type Attrs = Record<string, string | number | undefined | null>;
 
 function attrs(a: Attrs): string {
