@@ -107,6 +107,17 @@ describe('parameters', () => {
       'op `bn1`: needs parameter `bn2.scale`, which the plan does not list',
     );
   });
+  it('names the role of each parameter whose shape is wrong', () => {
+    const reshape = (name: string, shape: number[]) => (p: Plan) => { Object.assign(param(p, name), { shape, count: shape.reduce((a, b) => a * b, 1) }); };
+    expect(problemsAfter('resnet', reshape('fc.bias', [11]))).toContain('op `fc`: needs `fc.bias` (bias) of shape [10], the plan lists [11]');
+    expect(problemsAfter('inception', reshape('b1.bias', [65]))).toContain('op `b1`: needs `b1.bias` (bias) of shape [64], the plan lists [65]');
+    expect(problemsAfter('resnet', reshape('bn1.scale', [8]))).toContain('op `bn1`: needs `bn1.scale` (scale) of shape [16], the plan lists [8]');
+    expect(problemsAfter('resnet', reshape('bn1.shift', [8]))).toContain('op `bn1`: needs `bn1.shift` (shift) of shape [16], the plan lists [8]');
+    expect(problemsAfter('resnet', reshape('bn1.running_mean', [8]))).toContain('op `bn1`: needs `bn1.running_mean` (running mean) of shape [16], the plan lists [8]');
+  });
+  it('a dense layer in 2 groups has a weight of 64 / 2 = 32 rows', () => {
+    expect(problemsAfter('resnet', (_p, op) => { const fc = op('fc'); if (fc.op === 'dense') fc.attrs.groups = 2; })).toContain('op `fc`: needs `fc.weight` (weight) of shape [32, 10], the plan lists [64, 10]');
+  });
   it('a conv weight whose input depth is not the input channels over the groups (conv2 in AlexNet: 96 / 2 = 48)', () => {
     const problems = problemsAfter('alexnet', (_p, op) => { const c = op('conv2'); if (c.op === 'conv2d') c.attrs.groups = 1; });
     expect(problems).toContain('op `conv2`: needs `conv2.weight` (weight) of shape [5, 5, 96, 256], the plan lists [5, 5, 48, 256]');
@@ -124,7 +135,9 @@ describe('ops and edges', () => {
     expect(problemsAfter('resnet', (p) => { p.ops[0]!.inputs = [0]; p.ops[0]!.inputShapes = [[28, 28, 1]]; })).toContain('op `input`: the input reads nothing');
   });
   it('inputs and input shapes of different lengths', () => {
-    expect(problemsAfter('resnet', (_p, op) => { op('block1.add').inputShapes.pop(); })).toContain('op `block1.add`: reads 2 inputs but lists 1 input shapes');
+    const popped = problemsAfter('resnet', (_p, op) => { op('block1.add').inputShapes.pop(); });
+    expect(popped).toContain('op `block1.add`: reads 2 inputs but lists 1 input shapes');
+    expect(popped).toContain('op `block1.add`: input 1 is listed as nothing but `pool1` makes [14, 14, 16]');
   });
   it('an edge to itself or to a negative id', () => {
     expect(problemsAfter('resnet', (_p, op) => { op('gap').inputs = [23]; })).toContain('op `gap`: reads op 23, which does not come before it');
@@ -140,6 +153,19 @@ describe('ops and edges', () => {
   it('a tower count other than the model\'s, and a split output in a one-tower model', () => {
     expect(problemsAfter('resnet', (_p, op) => { op('fc').towers.count = 2; })).toContain('op `fc`: counts 2 towers, the model has 1');
     expect(problemsAfter('resnet', (_p, op) => { op('fc').towers.output = 'split'; })).toContain('op `fc`: is split over towers in a model with one tower');
+  });
+  it('an op that reads every tower with one split input among others is caught too', () => {
+    // conv3 reads its exchange (replicated) and, edited in, pool2's split output as well
+    const problems = problemsAfter('alexnet', (p, op) => {
+      const conv3 = op('conv3');
+      conv3.inputs = [...conv3.inputs, op('pool2').id];
+      conv3.inputShapes = [...conv3.inputShapes, op('pool2').outputShape];
+    });
+    expect(problems).toContain('op `conv3`: reads every tower of a split input without an exchange before it');
+  });
+  it('a plan without ops is reported, not a crash', () => {
+    const problems = problemsAfter('resnet', (p) => { p.ops = []; });
+    expect(problems).toContain("the input op's shape differs from the model input [28, 28, 1]");
   });
   it('output bytes that are not 4 per value (gap: 64 values, 256 bytes; an exchange counts none)', () => {
     expect(problemsAfter('resnet', (_p, op) => { op('gap').cost.outputBytes = 64; })).toContain('op `gap`: output is 64 bytes, [64] float32 values are 256');
@@ -170,13 +196,16 @@ describe('shapes of the graph ops', () => {
     expect(problems).toContain('op `b4pool`: output shape is [28, 28, 192] but its inputs and attributes give [14, 14, 192]');
     const differs = problemsAfter('inception', (_p, op) => { op('mix').inputShapes[3] = [14, 14, 32]; });
     expect(differs).toContain('op `mix`: joins inputs whose sizes differ other than in the last axis: [28, 28, 64], [28, 28, 128], [28, 28, 32], [14, 14, 32]');
+    expect(differs.filter((m) => m.startsWith('op `mix`')), 'and says nothing of an output shape it cannot know').toHaveLength(2); // + input 3's listed shape
     const rank = problemsAfter('inception', (_p, op) => { op('mix').inputShapes[1] = [28, 28, 64, 2]; });
     expect(rank.some((m) => m.startsWith('op `mix`: joins inputs whose sizes differ'))).toBe(true);
     expect(problemsAfter('inception', (_p, op) => { const mix = op('mix'); mix.inputs = []; mix.inputShapes = []; })).toContain('op `mix`: needs an input');
   });
   it('global pooling keeps the channels ([4, 4, 64] -> [64]) and needs a map', () => {
     expect(problemsAfter('resnet', (_p, op) => { op('gap').outputShape = [16]; op('fc').inputShapes = [[16]]; })).toContain('op `gap`: output shape is [16] but its inputs and attributes give [64]');
-    expect(problemsAfter('resnet', (_p, op) => { op('gap').inputs = [op('fc').id - 1]; op('gap').inputShapes = [[1024]]; })).toContain('op `gap`: needs an HxWxC input, not [1024]');
+    const flat = problemsAfter('resnet', (_p, op) => { op('gap').inputShapes = [[1024]]; });
+    expect(flat).toContain('op `gap`: needs an HxWxC input, not [1024]');
+    expect(flat.filter((m) => m.startsWith('op `gap`'))).toEqual(['op `gap`: input 0 is listed as [1024] but `block3.add` makes [4, 4, 64]', 'op `gap`: needs an HxWxC input, not [1024]']);
   });
   it('dense needs a flat input, whole unit counts and groups that divide its inputs', () => {
     expect(problemsAfter('resnet', (_p, op) => { op('fc').inputShapes = [[4, 4, 64]]; })).toContain('op `fc`: needs a flat input, not [4, 4, 64]');
@@ -191,6 +220,12 @@ describe('shapes of the graph ops', () => {
       'op `conv1`: has a kernel, stride, dilation, padding, filter or group count that is not a valid whole number',
     );
     expect(problemsAfter('resnet', (_p, op) => { const c = op('block1.conv1'); if (c.op === 'conv2d') c.attrs.groups = 3; })).toContain('op `block1.conv1`: 3 groups do not divide 16 input channels and 16 filters');
+    // either side alone: 3 divides b2's 96 inputs but not its 128 filters; 32 divides b3's 32 filters but not its 16 inputs
+    expect(problemsAfter('inception', (_p, op) => { const c = op('b2'); if (c.op === 'conv2d') c.attrs.groups = 3; })).toContain('op `b2`: 3 groups do not divide 96 input channels and 128 filters');
+    expect(problemsAfter('inception', (_p, op) => { const c = op('b3'); if (c.op === 'conv2d') c.attrs.groups = 32; })).toContain('op `b3`: 32 groups do not divide 16 input channels and 32 filters');
+    expect(problemsAfter('resnet', (_p, op) => { const c = op('conv1'); if (c.op === 'conv2d') c.attrs.filters = 0; })).toContain(
+      'op `conv1`: has a kernel, stride, dilation, padding, filter or group count that is not a valid whole number',
+    );
     expect(problemsAfter('alexnet', (_p, op) => { const c = op('conv1'); if (c.op === 'conv2d') c.attrs.filters = 95; })).toContain('op `conv1`: 95 filters do not split over 2 towers');
     // dilation 2: effective kernel 2 x (3 - 1) + 1 = 5, (14 + 2 - 5) / 1 + 1 = 12
     expect(problemsAfter('resnet', (_p, op) => { const c = op('block1.conv1'); if (c.op === 'conv2d') c.attrs.dilation = [2, 2]; })).toContain(
@@ -219,6 +254,19 @@ describe('shapes of the graph ops', () => {
   it('shape-keeping ops (batchnorm, softmax) give their input', () => {
     expect(problemsAfter('resnet', (_p, op) => { op('bn1').outputShape = [28, 28, 8]; })).toContain('op `bn1`: output shape is [28, 28, 8] but its inputs and attributes give [28, 28, 16]');
     expect(problemsAfter('resnet', (_p, op) => { op('prob').outputShape = [11]; })).toContain('op `prob`: output shape is [11] but its inputs and attributes give [10]');
+  });
+});
+
+describe('an op that reads nothing', () => {
+  it.each([
+    ['resnet', 'conv1'],
+    ['resnet', 'pool1'],
+    ['resnet', 'fc'],
+    ['resnet', 'gap'],
+    ['inception', 'mix'],
+  ] as const)('%s %s: says it needs an input, and nothing about its shape', (which, name) => {
+    const problems = problemsAfter(which, (_p, op) => { op(name).inputs = []; op(name).inputShapes = []; });
+    expect(problems.filter((m) => m.startsWith(`op \`${name}\``)).filter((m) => !m.includes('needs `') && !m.includes('needs parameter'))).toEqual([`op \`${name}\`: needs an input`]);
   });
 });
 
