@@ -163,6 +163,10 @@ describe('ops and edges', () => {
     });
     expect(problems).toContain('op `conv3`: reads every tower of a split input without an exchange before it');
   });
+  it('an op that reads every tower and an op id past the end is reported, not a crash', () => {
+    const problems = problemsAfter('alexnet', (_p, op) => { op('conv3').inputs = [999]; });
+    expect(problems).toContain('op `conv3`: reads op 999, which does not come before it');
+  });
   it('a plan without ops is reported, not a crash', () => {
     const problems = problemsAfter('resnet', (p) => { p.ops = []; });
     expect(problems).toContain("the input op's shape differs from the model input [28, 28, 1]");
