@@ -10,7 +10,7 @@
  *    empty: a test that leaves files behind fails the run, by name.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -61,6 +61,8 @@ function buildIfStale(): void {
   }
   const still = staleOutputs();
   if (still.length > 0) throw new Error(`test setup: tsc ran but these outputs are still older than their sources: ${still.map((s) => relative(ROOT, s)).join(', ')}`);
+  // As `npm run build` does: the bin must be executable, or `npx netc` says "Permission denied".
+  chmodSync(join(ROOT, 'dist/cli/main.js'), 0o755);
 }
 
 export default function setup(): () => void {
